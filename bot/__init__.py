@@ -1,0 +1,1 @@
+"""The shell: Flask app, WeChat callback, outbox sender, scheduler, CLI and web pages."""

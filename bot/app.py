@@ -1,0 +1,36 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask
+
+from bot.config import Settings, load_settings
+from bot.wechat_xml import MAX_BODY_BYTES
+from data import open_db
+
+
+def create_app(settings: Settings | None = None, env: Mapping[str, str] | None = None,
+               simulator: bool = False) -> Flask:
+    """`simulator=True` (the demo) adds the chat simulator, which lets anyone speak as anyone: never in production."""
+    settings = settings or load_settings(env)
+    app = Flask(__name__)
+    app.config["LAOXIAO"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    open_db(settings.db_path).close()  # migrations run once, at start
+
+    from bot import simulator, storage, wechat
+
+    app.register_blueprint(wechat.bp)
+    if simulator:
+        app.register_blueprint(simulator.bp)
+    app.teardown_appcontext(storage.close_db)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"ok": True}
+
+    return app

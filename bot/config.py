@@ -1,0 +1,142 @@
+"""Settings from the environment (and a `.env` file when present), checked once at start."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _aes_key(value: str) -> str:
+    if value == "":
+        return ""
+    if len(value) != 43:
+        raise ValueError("EncodingAESKey 必须是43个字符 (must be 43 characters)")
+    try:
+        base64.b64decode(value + "=", validate=True)
+    except binascii.Error as exc:
+        raise ValueError("EncodingAESKey 只能包含字母和数字 (must be base64 letters and digits)") from exc
+    return value
+
+
+def _path(value: str) -> Path:
+    if not value.strip():
+        raise ValueError("不能为空 (must not be empty)")
+    return Path(value)
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("必须是 http:// 或 https:// 开头的网址 (must be an http(s) URL)")
+    return value if value.endswith("/") else value + "/"
+
+
+def _tz(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("不是有效的时区名，例如 Asia/Shanghai (not a time zone name)") from exc
+
+
+def _token(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9]{3,32}", value):
+        raise ValueError("Token 为3-32位字母或数字 (3-32 letters or digits)")
+    return value
+
+
+def _quiet_hours(value: str) -> tuple[int, int] | None:
+    if not value.strip():
+        return None
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match or int(match.group(1)) > 23 or int(match.group(3)) > 23:
+        raise ValueError("格式应为 21:00-08:00，留空表示不设免打扰 (expected HH:MM-HH:MM or empty)")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    describe: str
+    parse: Callable[[str], Any] = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("LAOXIAO_DB", "instance/laoxiao.db", "SQLite 数据库文件 / SQLite file path", _path),
+    Setting("WECHAT_TOKEN", None, "公众号后台的 Token / the Official Account's callback Token", _token, True),
+    Setting("WECHAT_APPID", "", "公众号 AppID (安全模式必填) / AppID, required in safe mode"),
+    Setting("WECHAT_SECRET", "", "公众号 AppSecret，用于主动推送 / AppSecret, for pushes", str, True),
+    Setting("WECHAT_AES_KEY", "", "EncodingAESKey（43位），设置后接受安全模式 / 43-char key: enables safe mode",
+            _aes_key, True),
+    Setting("WECHAT_API_BASE", "https://api.weixin.qq.com/cgi-bin/", "微信接口地址，测试时指向本地 / API base URL",
+            _url),
+    Setting("LAOXIAO_TZ", "Asia/Shanghai", "时区 / time zone", _tz),
+    Setting("LAOXIAO_QUIET_HOURS", "21:00-08:00", "免打扰时段，留空关闭 / quiet hours, empty disables",
+            _quiet_hours),
+    Setting("LAOXIAO_LOG_LEVEL", "INFO", "日志级别 / log level"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    token: str
+    appid: str
+    secret: str
+    aes_key: str
+    api_base: str
+    tz: ZoneInfo
+    quiet_hours: tuple[int, int] | None
+    log_level: str
+
+    @property
+    def safe_mode(self) -> bool:
+        return bool(self.aes_key)
+
+
+_FIELDS = {
+    "LAOXIAO_DB": "db_path", "WECHAT_TOKEN": "token", "WECHAT_APPID": "appid", "WECHAT_SECRET": "secret",
+    "WECHAT_AES_KEY": "aes_key", "WECHAT_API_BASE": "api_base", "LAOXIAO_TZ": "tz",
+    "LAOXIAO_QUIET_HOURS": "quiet_hours", "LAOXIAO_LOG_LEVEL": "log_level",
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None, defaults: Mapping[str, str] | None = None,
+                  dotenv: bool = True) -> Settings:
+    """Read every setting; `defaults` fill what the environment leaves unset (the demo uses this)."""
+    if env is None:
+        if dotenv:
+            _read_dotenv()
+        env = os.environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name)
+        if raw is None or (raw == "" and setting.default is None):
+            raw = (defaults or {}).get(setting.name, setting.default)
+        if raw is None:
+            raise ConfigError(f"缺少设置 {setting.name}：{setting.describe} (missing {setting.name})")
+        try:
+            values[_FIELDS[setting.name]] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"设置 {setting.name} 不正确：{exc}") from None
+    if values["aes_key"] and not values["appid"]:
+        raise ConfigError("设置 WECHAT_APPID 不能为空：启用安全模式 (WECHAT_AES_KEY) 时必须填写 AppID")
+    return Settings(**values)
+
+
+def _read_dotenv() -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)

@@ -1,0 +1,67 @@
+"""One-time binding codes that give a person a role. Only a hash of each code is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from data.clock import iso, parse_iso
+
+INVITE_DAYS = 7
+# No 0/O, 1/I/L: codes are read aloud and typed on old phones.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+MAX_FAILURES_PER_HOUR = 5
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def create_invite(db: Database, role: str, site_id: int | None, name: str | None, now: datetime) -> str:
+    code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+    db.conn.execute(
+        "INSERT INTO invites (code_hash, role, site_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [_hash(code), role, site_id, name, iso(now), iso(now + timedelta(days=INVITE_DAYS))],
+    )
+    return code
+
+
+def find_invite(db: Database, code: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM invites WHERE code_hash = ?", [_hash(code)]))
+    return rows[0] if rows else None
+
+
+def invite_state(invite: dict | None, now: datetime) -> str:
+    """'unknown', 'used', 'expired' or 'valid'."""
+    if invite is None:
+        return "unknown"
+    if invite["used_at"]:
+        return "used"
+    if parse_iso(invite["expires_at"]) <= now:
+        return "expired"
+    return "valid"
+
+
+def mark_used(db: Database, invite_id: int, person_id: int, now: datetime) -> bool:
+    """False when someone else used it first."""
+    cursor = db.conn.execute(
+        "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+        [iso(now), person_id, invite_id],
+    )
+    return cursor.rowcount == 1
+
+
+def record_failure(db: Database, openid: str, action: str, now: datetime) -> None:
+    db.conn.execute("INSERT INTO attempts (openid, action, at) VALUES (?, ?, ?)", [openid, action, iso(now)])
+
+
+def recent_failures(db: Database, openid: str, action: str, now: datetime) -> int:
+    since = iso(now - timedelta(hours=1))
+    row = db.conn.execute(
+        "SELECT COUNT(*) FROM attempts WHERE openid = ? AND action = ? AND at > ?", [openid, action, since]
+    ).fetchone()
+    return row[0]

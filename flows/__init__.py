@@ -1,0 +1,1 @@
+"""The conversations: declarative flows of steps. Pure Python, no Flask or wechatpy."""

@@ -1,0 +1,1 @@
+"""Routing of one incoming message: active flow, command keyword, menu click, event, intent matching."""

@@ -1,0 +1,48 @@
+"""Command keywords (帮助, 名单, 接单 ...): a word, who may use it, and what it does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flows.context import Ctx
+
+Runner = Callable[[Ctx, str], str]
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[str, ...]
+    run: Runner
+    roles: tuple[str, ...] | None = None
+    describe: str = ""
+    denied: str = "抱歉，这项功能只对工作人员开放。发「帮助」看看您能做什么。"
+
+    def allowed(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
+
+
+COMMANDS: list[Command] = []
+
+
+def command(*words: str, roles: tuple[str, ...] | None = None, describe: str = "",
+            denied: str | None = None) -> Callable[[Runner], Runner]:
+    """Register a command: `@command("名单", roles=STAFF, describe="名单：我负责的服务对象")`."""
+
+    def wrap(run: Runner) -> Runner:
+        taken = {w for c in COMMANDS for w in c.words}
+        clash = taken.intersection(words)
+        if clash:
+            raise ValueError(f"command words already taken: {clash}")
+        extra = {"denied": denied} if denied else {}
+        COMMANDS.append(Command(words=words, run=run, roles=roles, describe=describe, **extra))
+        return run
+
+    return wrap
+
+
+def find_command(word: str) -> Command | None:
+    for cmd in COMMANDS:
+        if word in cmd.words:
+            return cmd
+    return None

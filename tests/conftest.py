@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from bot.app import create_app
+from bot.config import load_settings
+from data import open_db, people, sites
+from data.clock import utcnow
+from tests.wechat_peer import AES_KEY, APPID, TOKEN, WeChatPeer
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return {"LAOXIAO_DB": str(tmp_path / "laoxiao.db"), "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID,
+            "WECHAT_AES_KEY": AES_KEY, "WECHAT_SECRET": "testsecret", "LAOXIAO_QUIET_HOURS": ""}
+
+
+@pytest.fixture
+def settings(env):
+    return load_settings(env=env, dotenv=False)
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings, simulator=True)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app, settings):
+    """A second connection to the same file, for setting up and inspecting what the app stored."""
+    database = open_db(settings.db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def wechat(client) -> WeChatPeer:
+    return WeChatPeer(client)
+
+
+@pytest.fixture
+def wechat_safe(client) -> WeChatPeer:
+    return WeChatPeer(client, safe=True)
+
+
+@pytest.fixture
+def runner(env, monkeypatch):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return CliRunner()
+
+
+def make_person(db, openid: str, role: str = "family", site: str | None = None, name: str | None = None,
+                now: datetime | None = None) -> dict:
+    """A bound person, as `laoxiao invite` + `绑定` would leave them."""
+    now = now or utcnow()
+    person = people.ensure_person(db, openid, now)
+    site_row = sites.find_site(db, site) if site else None
+    if site and site_row is None:
+        sites.add_site(db, site, "child")
+        site_row = sites.find_site(db, site)
+    people.assign_role(db, person["id"], role, site_row["id"] if site_row else None, name, now)
+    return people.get_person(db, openid)
+
+
+@pytest.fixture
+def person(db):
+    def make(openid: str, role: str = "family", site: str | None = None, name: str | None = None) -> dict:
+        return make_person(db, openid, role, site, name)
+
+    return make
