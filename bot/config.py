@@ -86,6 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LAOXIAO_QUIET_HOURS", "21:00-08:00", "免打扰时段，留空关闭 / quiet hours, empty disables",
             _quiet_hours),
     Setting("LAOXIAO_LOG_LEVEL", "INFO", "日志级别 / log level"),
+    Setting("LAOXIAO_SECRET_KEY", "", "用于身份证号等敏感信息加盐散列的密钥，生产环境必填 / key for hashing ID numbers",
+            str, True),
 )
 
 
@@ -100,6 +102,7 @@ class Settings:
     tz: ZoneInfo
     quiet_hours: tuple[int, int] | None
     log_level: str
+    secret_key: str
 
     @property
     def safe_mode(self) -> bool:
@@ -110,6 +113,7 @@ _FIELDS = {
     "LAOXIAO_DB": "db_path", "WECHAT_TOKEN": "token", "WECHAT_APPID": "appid", "WECHAT_SECRET": "secret",
     "WECHAT_AES_KEY": "aes_key", "WECHAT_API_BASE": "api_base", "LAOXIAO_TZ": "tz",
     "LAOXIAO_QUIET_HOURS": "quiet_hours", "LAOXIAO_LOG_LEVEL": "log_level",
+    "LAOXIAO_SECRET_KEY": "secret_key",
 }
 
 
