@@ -22,11 +22,12 @@ def create_app(settings: Settings | None = None, env: Mapping[str, str] | None =
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     open_db(settings.db_path).close()  # migrations run once, at start
 
-    from bot import simulator, storage, wechat
+    from bot import simulator as simulator_pages
+    from bot import storage, wechat
 
     app.register_blueprint(wechat.bp)
     if simulator:
-        app.register_blueprint(simulator.bp)
+        app.register_blueprint(simulator_pages.bp)
     app.teardown_appcontext(storage.close_db)
 
     @app.get("/healthz")

@@ -49,7 +49,10 @@ def check_timestamp(timestamp: str, now: float | None = None) -> None:
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:
     """The <xml> element as a flat dict. DOCTYPE and entities are refused outright (XXE, billion laughs)."""
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8") from None
     upper = text.upper()
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise BadRequest("DOCTYPE and entities are not accepted")

@@ -40,6 +40,8 @@ def route(ctx: Ctx, msg: Message) -> str | None:
         return _on_event(ctx, msg)
     people.note_inbound(ctx.db, ctx.openid, ctx.now)
     if msg.kind == "text" or (msg.kind == "voice" and msg.has_text):
+        if is_word(msg.text, MORE):
+            return _next_page(ctx)
         return _page(ctx, _on_text(ctx, msg.text))
     for handler in MEDIA_HANDLERS:
         reply = handler(ctx, msg)
@@ -67,8 +69,6 @@ def _on_event(ctx: Ctx, msg: Message) -> str | None:
 
 def _on_text(ctx: Ctx, text: str) -> str:
     text = text.strip()
-    if is_word(text, MORE):
-        return _next_page(ctx)
     state = conversations.load(ctx.db, ctx.openid)
     notice = ""
     if state is not None:

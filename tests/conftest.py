@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
+import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -79,3 +82,35 @@ def person(db):
         return make_person(db, openid, role, site, name)
 
     return make
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real HTTP port on 127.0.0.1, for concurrent clients and the browser."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    if not CHROMIUM.exists():
+        if os.environ.get("LAOXIAO_REQUIRE_BROWSER"):
+            pytest.fail("LAOXIAO_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("no /usr/bin/chromium: install Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
