@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from flask import Flask
 
+from bot import log_masking
 from bot.config import Settings, load_settings
 from bot.wechat_xml import MAX_BODY_BYTES
 from data import open_db
@@ -19,7 +19,7 @@ def create_app(settings: Settings | None = None, env: Mapping[str, str] | None =
     app = Flask(__name__)
     app.config["LAOXIAO"] = settings
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_masking.install(settings.log_level)
     open_db(settings.db_path).close()  # migrations run once, at start
 
     from bot import simulator as simulator_pages

@@ -1,0 +1,43 @@
+"""Logs never carry a phone or ID card number in clear, whatever code logged it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.log_masking import MaskingFilter, mask_sensitive
+from handlers.commands import COMMANDS, Command
+
+
+@pytest.mark.parametrize(("raw", "hidden", "kept"), [
+    ("电话 13809511234 请回电", "09511234", "138****1234"),
+    ("电话 138-0951-1234", "0951-1234", "138****1234"),
+    ("身份证 64038119800101123X 已录入", "19800101", "640381********123X"),
+    ("座机 0953-3012345", "3012345", "0953-*****45"),
+])
+def test_numbers_are_masked(raw, hidden, kept):
+    masked = mask_sensitive(raw)
+    assert hidden not in masked and kept in masked
+
+
+def test_ordinary_numbers_are_left_alone():
+    assert mask_sensitive("msg:7000000000000000001 at 2026-11-29 R1203-07") == \
+        "msg:7000000000000000001 at 2026-11-29 R1203-07"
+
+
+def test_an_exception_carrying_a_phone_number_is_logged_masked(wechat, caplog):
+    def broken(ctx, rest):
+        raise ValueError(f"cannot reach {rest}")
+
+    COMMANDS.append(Command(words=("坏电话",), run=broken))
+    caplog.handler.addFilter(MaskingFilter())
+    try:
+        with caplog.at_level(logging.ERROR):
+            reply = wechat.say("log-user", "坏电话 13809511234")
+    finally:
+        COMMANDS.pop()
+    assert "出了点问题" in reply.text
+    logged = caplog.text
+    assert "handling failed" in logged
+    assert "13809511234" not in logged and "138****1234" in logged
