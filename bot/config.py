@@ -64,6 +64,35 @@ def _quiet_hours(value: str) -> tuple[int, int] | None:
     return h1 * 60 + m1, h2 * 60 + m2
 
 
+def _days_of_month(value: str) -> tuple[int, ...]:
+    try:
+        days = tuple(sorted({int(part) for part in re.split(r"[,，\s]+", value.strip()) if part}))
+    except ValueError:
+        days = ()
+    if not days or not all(1 <= day <= 28 for day in days):
+        raise ValueError("应为1-28之间的日期，用逗号分隔，例如 15,25 (days 1-28, comma separated)")
+    return days
+
+
+def _time_of_day(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError("格式应为 09:00 (expected HH:MM)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _verify_period(value: str) -> str:
+    if value not in ("month", "quarter", "half", "year"):
+        raise ValueError("应为 month、quarter、half 或 year 之一 (month/quarter/half/year)")
+    return value
+
+
+def _positive_int(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError("应为正整数 (a positive whole number)")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -88,6 +117,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LAOXIAO_LOG_LEVEL", "INFO", "日志级别 / log level"),
     Setting("LAOXIAO_SECRET_KEY", "", "用于身份证号等敏感信息加盐散列的密钥，生产环境必填 / key for hashing ID numbers",
             str, True),
+    Setting("LAOXIAO_REMINDER_DAYS", "15,25", "每月走访提醒日 / days of the month for visit reminders",
+            _days_of_month),
+    Setting("LAOXIAO_REMINDER_TIME", "09:00", "提醒发送时刻 / time of day reminders are sent", _time_of_day),
+    Setting("LAOXIAO_VERIFY_PERIOD", "quarter", "津贴核查周期 month/quarter/half/year / allowance verification period",
+            _verify_period),
+    Setting("LAOXIAO_BACKUP_DIR", "instance/backups", "每晚备份的目录 / nightly backup folder", _path),
+    Setting("LAOXIAO_BACKUP_KEEP", "14", "保留最近几份备份 / backups kept", _positive_int),
+    Setting("LAOXIAO_SCHEDULER_LEASE", "60", "调度租约秒数，超时由待命进程接手 / scheduler lease in seconds",
+            _positive_int),
+    Setting("LAOXIAO_SENDER_INTERVAL", "30", "发件箱发送间隔秒数 / seconds between outbox drains", _positive_int),
+    Setting("WECHAT_TEMPLATE_REMINDER", "", "提醒类模板消息 ID，48小时外使用 / template id for reminders"),
+    Setting("WECHAT_TEMPLATE_ALERT", "", "紧急提醒模板消息 ID / template id for alerts"),
+    Setting("WECHAT_TEMPLATE_NOTICE", "", "其他通知（派单、进度）模板消息 ID / template id for other notices"),
 )
 
 
@@ -103,6 +145,16 @@ class Settings:
     quiet_hours: tuple[int, int] | None
     log_level: str
     secret_key: str
+    reminder_days: tuple[int, ...]
+    reminder_time: tuple[int, int]
+    verify_period: str
+    backup_dir: Path
+    backup_keep: int
+    scheduler_lease: int
+    sender_interval: int
+    template_reminder: str
+    template_alert: str
+    template_notice: str
 
     @property
     def safe_mode(self) -> bool:
@@ -114,6 +166,11 @@ _FIELDS = {
     "WECHAT_AES_KEY": "aes_key", "WECHAT_API_BASE": "api_base", "LAOXIAO_TZ": "tz",
     "LAOXIAO_QUIET_HOURS": "quiet_hours", "LAOXIAO_LOG_LEVEL": "log_level",
     "LAOXIAO_SECRET_KEY": "secret_key",
+    "LAOXIAO_REMINDER_DAYS": "reminder_days", "LAOXIAO_REMINDER_TIME": "reminder_time",
+    "LAOXIAO_VERIFY_PERIOD": "verify_period", "LAOXIAO_BACKUP_DIR": "backup_dir", "LAOXIAO_BACKUP_KEEP": "backup_keep",
+    "LAOXIAO_SCHEDULER_LEASE": "scheduler_lease", "LAOXIAO_SENDER_INTERVAL": "sender_interval",
+    "WECHAT_TEMPLATE_REMINDER": "template_reminder", "WECHAT_TEMPLATE_ALERT": "template_alert",
+    "WECHAT_TEMPLATE_NOTICE": "template_notice",
 }
 
 

@@ -1,0 +1,182 @@
+"""What the scheduler runs: reminders, escalation, the outbox drain and the nightly backup.
+
+Every job takes (db, settings, now, slot): `slot` is the scheduled time being served, which differs from
+`now` when a missed job is caught up. Reminders are keyed by the slot's date and person, so running a job
+twice for the same slot enqueues nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.config import Settings
+from bot.sender import drain_once
+from data import delivery, outbox, reminders
+from data.db import transaction
+from data.reminders import LAST_MONTH, REPORT, VERIFY, VISITS, Overdue, StaffStatus
+
+log = logging.getLogger(__name__)
+KIND = "reminder"
+LIST_LIMIT = 8
+_PERIOD_NAMES = {"month": "本月", "quarter": "本季度", "half": "本半年", "year": "今年"}
+_BACKUP_NAME = re.compile(r"^laoxiao-\d{8}T\d{6}Z\.db$")
+
+
+# Reminders ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str
+    openid: str
+    name: str | None
+    role: str
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def reminder_messages(db: Database, day: date, settings: Settings) -> list[Outgoing]:
+    """The reminders due on `day`, one message per person, computed in one pass over the data."""
+    sections = reminders.sections_due(day, settings.reminder_days)
+    messages = []
+    for status in reminders.staff_status(db, day, sections, settings.verify_period):
+        text = compose(status, day, sections, settings.verify_period)
+        if text:
+            messages.append(Outgoing(f"reminder:{day.isoformat()}:{status.person_id}", status.openid, status.name,
+                                     status.role, text))
+    return messages
+
+
+def enqueue_reminders(db: Database, settings: Settings, day: date, now: datetime) -> int:
+    """Queue the reminders due on `day`; returns how many were new. Each expires when the next reminder is
+    due, so one held for a person who has not written since is replaced rather than delivered stale."""
+    messages = reminder_messages(db, day, settings)
+    next_day = reminders.next_due_day(day, settings.reminder_days)
+    expires = datetime.combine(next_day, time(*settings.reminder_time), settings.tz)
+    queued = 0
+    with transaction(db):
+        for message in messages:
+            if outbox.enqueue(db, message.key, message.openid, KIND, message.text, now):
+                delivery.set_expiry(db, message.key, expires)
+                queued += 1
+    return queued
+
+
+def compose(status: StaffStatus, day: date, sections: tuple[str, ...], period: str = "quarter") -> str:
+    """One person's reminder text, or "" when nothing is due for them (done people hear nothing)."""
+    parts = []
+    if VISITS in sections and status.not_visited:
+        parts.append(_visits_text(status))
+    if VERIFY in sections and status.unverified:
+        parts.append(_verify_text(status, period))
+    if LAST_MONTH in sections and (status.ongoing or status.role == "worker"):
+        parts.append(_last_month_text(status, day))
+    if REPORT in sections and status.role == "worker":
+        parts.append(_report_text(status))
+    return "\n\n".join(parts)
+
+
+def _visits_text(status: StaffStatus) -> str:
+    left = len(status.not_visited)
+    lines = [f"【走访提醒】本月还有{left}位持续关爱对象没走访（共{status.ongoing}位），间隔最久的在前："]
+    lines += _listed(status.not_visited, lambda o: f"{o.days}天没走访" if o.days is not None else "还没有走访记录")
+    lines.append("走访后发「走访 姓名 情况」就能记下。")
+    return "\n".join(lines)
+
+
+def _verify_text(status: StaffStatus, period: str) -> str:
+    name = _PERIOD_NAMES[period]
+    lines = [f"【津贴核查】{name}还有{len(status.unverified)}名领取基本生活费的儿童没核查："]
+    lines += _listed(status.unverified,
+                     lambda o: f"上次核查在{o.last.month}月{o.last.day}日" if o.last else "还没有核查记录")
+    lines.append("入户核查后发「走访 姓名」，按提示填写核查项。")
+    return "\n".join(lines)
+
+
+def _last_month_text(status: StaffStatus, day: date) -> str:
+    month = reminders.previous_month(day)[0].month
+    visits = f"记录走访{status.visits_in_month}次" + (
+        f"，其中核查{status.verifications_in_month}次" if status.verifications_in_month else "")
+    if status.ongoing:
+        missed = status.ongoing - status.visited
+        head = f"【上月小结】{month}月持续关爱对象{status.ongoing}位，已走访{status.visited}位"
+        if missed == 0:
+            head += "，全部完成，辛苦了！"
+        else:
+            names = "、".join(o.name for o in status.not_visited[:5])
+            head += f"，没走访的{missed}位：{names}{'等' if missed > 5 else ''}。"
+        lines = [head, f"上月共{visits}。"]
+    else:
+        lines = [f"【上月小结】{month}月共{visits}。"]
+    if status.role == "worker":
+        lines.append("本月工作计划请在5日前提交。")
+    return "\n".join(lines)
+
+
+def _report_text(status: StaffStatus) -> str:
+    figures = f"本月至今：走访{status.visits_in_month}次"
+    if status.ongoing:
+        figures += f"，持续关爱对象已走访{status.visited}/{status.ongoing}位"
+    if status.verifications_in_month:
+        figures += f"，核查{status.verifications_in_month}次"
+    return f"【月度总结】本月工作总结请在月底前提交。\n{figures}。"
+
+
+def _listed(items: list[Overdue], describe) -> list[str]:
+    lines = [f"{i}. {item.name}：{describe(item)}" for i, item in enumerate(items[:LIST_LIMIT], 1)]
+    if len(items) > LIST_LIMIT:
+        lines.append(f"……还有{len(items) - LIST_LIMIT}位，发「本月」看全部。")
+    return lines
+
+
+# Jobs -----------------------------------------------------------------------------------------------------
+
+def run_reminders(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
+    day = slot.astimezone(settings.tz).date()
+    return f"{enqueue_reminders(db, settings, day, now)} reminders queued for {day}"
+
+
+def run_escalation(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
+    try:
+        from flows.escalation import escalate
+    except ImportError:
+        return "escalation not installed"
+    return f"{escalate(db, now, settings.tz)} escalation reminders queued"
+
+
+def run_outbox(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
+    return str(drain_once(db, settings, now).as_dict())
+
+
+def run_backup(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
+    return str(backup_database(settings.db_path, settings.backup_dir, settings.backup_keep, now))
+
+
+def backup_database(db_path: str | Path, folder: str | Path, keep: int, now: datetime) -> Path:
+    """A consistent copy through SQLite's online backup (safe while others write), then keep the newest
+    `keep`. Written under a temporary name and renamed, so a crash never leaves a half backup that counts."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"laoxiao-{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}.db"
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(str(db_path))
+    copy = sqlite3.connect(str(partial))
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    os.replace(partial, target)
+    for old in sorted(p for p in folder.iterdir() if _BACKUP_NAME.match(p.name))[:-keep]:
+        old.unlink()
+    log.info("database backed up to %s", target)
+    return target

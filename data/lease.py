@@ -1,0 +1,109 @@
+"""Leases and job slots: which process acts, and which scheduled slot has already run.
+
+A lease is one row per name: its holder renews it before `expires_at`; anyone may take it once it is stale.
+Every change is a single conditional statement, so two processes racing for a lease cannot both win.
+
+A job slot is the scheduled time a job last ran for. Claiming a slot is also one conditional statement:
+whichever process claims a slot runs it, and no slot runs twice, even across restarts and takeovers.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from data.clock import iso, parse_iso
+
+
+def make_holder(role: str = "proc") -> str:
+    """A name for this process that says where it runs: host, pid and a random tail for pid reuse."""
+    return f"{role}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def acquire(db: Database, name: str, holder: str, now: datetime, duration: timedelta) -> bool:
+    """Take the lease or renew it; True while `holder` holds it until now + duration."""
+    cursor = db.conn.execute(
+        "INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(name) DO UPDATE SET"
+        "  acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at"
+        "                     ELSE excluded.acquired_at END,"
+        "  holder = excluded.holder, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at"
+        " WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.renewed_at",
+        [name, holder, iso(now), iso(now), iso(now + duration)],
+    )
+    return cursor.rowcount == 1
+
+
+def release(db: Database, name: str, holder: str) -> bool:
+    """Give the lease up at once (a clean shutdown), so a standby need not wait for it to go stale."""
+    return db.conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder]).rowcount == 1
+
+
+def current(db: Database, name: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM leases WHERE name = ?", [name]))
+    return rows[0] if rows else None
+
+
+def holds(db: Database, name: str, holder: str, now: datetime) -> bool:
+    row = current(db, name)
+    return bool(row) and row["holder"] == holder and row["expires_at"] > iso(now)
+
+
+# Job slots -------------------------------------------------------------------------------------------------
+
+def last_slot(db: Database, job_id: str) -> datetime | None:
+    row = job_run(db, job_id)
+    return parse_iso(row["last_slot"]) if row else None
+
+
+def job_run(db: Database, job_id: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM job_runs WHERE job_id = ?", [job_id]))
+    return rows[0] if rows else None
+
+
+def job_runs(db: Database) -> list[dict]:
+    return list(db.query("SELECT * FROM job_runs ORDER BY job_id"))
+
+
+def baseline(db: Database, job_id: str, slot: datetime) -> bool:
+    """Remember `slot` as done without running it: a job seen for the first time has missed nothing."""
+    cursor = db.conn.execute(
+        "INSERT OR IGNORE INTO job_runs (job_id, last_slot, status) VALUES (?, ?, 'baseline')",
+        [job_id, iso(slot)],
+    )
+    return cursor.rowcount == 1
+
+
+def claim_slot(db: Database, job_id: str, slot: datetime, holder: str, now: datetime) -> str | None:
+    """Claim `slot` for running; returns the slot it replaces (to give back on failure), or None when
+    the slot (or a later one) was already claimed by someone."""
+    previous = job_run(db, job_id)
+    cursor = db.conn.execute(
+        "INSERT INTO job_runs (job_id, last_slot, runs, holder, started_at, status) VALUES (?, ?, 1, ?, ?, 'running')"
+        " ON CONFLICT(job_id) DO UPDATE SET last_slot = excluded.last_slot, runs = job_runs.runs + 1,"
+        "  holder = excluded.holder, started_at = excluded.started_at, finished_at = NULL,"
+        "  status = 'running', error = NULL"
+        " WHERE job_runs.last_slot < excluded.last_slot",
+        [job_id, iso(slot), holder, iso(now)],
+    )
+    if cursor.rowcount != 1:
+        return None
+    return previous["last_slot"] if previous else ""
+
+
+def finish_slot(db: Database, job_id: str, slot: datetime, now: datetime, error: str | None = None,
+                give_back: str | None = None) -> None:
+    """Record the outcome. A failed run gives its slot back (when nothing newer was claimed meanwhile), so
+    the next start catches it up."""
+    db.conn.execute(
+        "UPDATE job_runs SET finished_at = ?, status = ?, error = ? WHERE job_id = ? AND last_slot = ?",
+        [iso(now), "failed" if error else "ok", error, job_id, iso(slot)],
+    )
+    if error and give_back:
+        db.conn.execute(
+            "UPDATE job_runs SET last_slot = ? WHERE job_id = ? AND last_slot = ?", [give_back, job_id, iso(slot)]
+        )

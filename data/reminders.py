@@ -1,0 +1,189 @@
+"""Who is due for a reminder on a given day, computed in one pass of set-based SQL.
+
+The calendar (which reminders fall on which day) is here too, so the scheduler's trigger, the job and
+`laoxiao remind --dry-run` all agree on it:
+
+    the 1st                 last month's summary (and, for workers, the monthly plan due by the 5th)
+    reminder days (15, 25)  ongoing-care recipients not visited this month; allowance children not verified
+                            this period (month / quarter / half / year)
+    the month's second-to-last working day   the monthly summary report, with the figures so far
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+LAST_MONTH, VISITS, VERIFY, REPORT = "last_month", "visits", "verify", "report"
+STAFF = ("worker", "director")
+
+
+# The calendar ---------------------------------------------------------------------------------------------
+
+def month_range(day: date) -> tuple[date, date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def previous_month(day: date) -> tuple[date, date]:
+    return month_range(day.replace(day=1) - timedelta(days=1))
+
+
+def period_range(day: date, period: str = "quarter") -> tuple[date, date]:
+    """The verification period containing `day`: calendar months, quarters, halves or years."""
+    months = PERIODS[period]
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    last = date(day.year, first_month + months - 1, 1)
+    return start, month_range(last)[1]
+
+
+def report_day(year: int, month: int) -> date:
+    """The second-to-last working day (Mon-Fri): the summary is due on the last ones."""
+    day = date(year, month, calendar.monthrange(year, month)[1])
+    found = 0
+    while True:
+        if day.weekday() < 5:
+            found += 1
+            if found == 2:
+                return day
+        day -= timedelta(days=1)
+
+
+def sections_due(day: date, reminder_days: Iterable[int] = (15, 25)) -> tuple[str, ...]:
+    """What is sent on `day`. On the 1st the summary replaces the visit reminder."""
+    sections: list[str] = []
+    if day.day == 1:
+        sections.append(LAST_MONTH)
+    elif day.day in set(reminder_days):
+        sections += [VISITS, VERIFY]
+    if day == report_day(day.year, day.month):
+        sections.append(REPORT)
+    return tuple(sections)
+
+
+def next_due_day(day: date, reminder_days: Iterable[int] = (15, 25)) -> date:
+    """The next day after `day` with something due (at most a month ahead: the 1st always is)."""
+    days = tuple(reminder_days)
+    candidate = day + timedelta(days=1)
+    while not sections_due(candidate, days):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+# Who is due -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overdue:
+    """A recipient still to be visited (or verified); `last` is None when never."""
+
+    recipient_id: int
+    name: str
+    last: date | None
+    days: int | None
+
+
+@dataclass
+class StaffStatus:
+    person_id: int
+    openid: str
+    name: str | None
+    role: str
+    ongoing: int = 0
+    visited: int = 0
+    not_visited: list[Overdue] = field(default_factory=list)
+    allowance: int = 0
+    unverified: list[Overdue] = field(default_factory=list)
+    visits_in_month: int = 0
+    verifications_in_month: int = 0
+
+
+_STATUS_SQL = """
+WITH v AS (
+    SELECT recipient_id,
+           MAX(visit_date) AS last_visit,
+           MAX(visit_date BETWEEN :month_start AND :month_end) AS in_month,
+           MAX(CASE WHEN verification IS NOT NULL THEN visit_date END) AS last_verified,
+           MAX(verification IS NOT NULL AND visit_date BETWEEN :period_start AND :period_end) AS in_period
+    FROM visits
+    WHERE deleted_at IS NULL AND visit_date <= :as_of
+    GROUP BY recipient_id
+)
+SELECT p.id AS person_id, p.openid, p.name AS person_name, p.role,
+       r.id AS recipient_id, r.name, r.ongoing_care, (r.allowance = 1 AND r.kind = 'child') AS allowance,
+       v.last_visit, COALESCE(v.in_month, 0) AS in_month, v.last_verified, COALESCE(v.in_period, 0) AS in_period
+FROM recipients r
+JOIN people p ON p.id = r.responsible_id
+LEFT JOIN v ON v.recipient_id = r.id
+WHERE r.active = 1 AND p.reachable = 1 AND p.role IN ('worker', 'director')
+  AND (r.ongoing_care = 1 OR (r.allowance = 1 AND r.kind = 'child'))
+"""
+
+_FIGURES_SQL = """
+SELECT visitor_id, COUNT(*) AS visits, SUM(verification IS NOT NULL) AS verifications
+FROM visits
+WHERE deleted_at IS NULL AND visit_date BETWEEN :month_start AND :as_of
+GROUP BY visitor_id
+"""
+
+
+def staff_status(db: Database, day: date, sections: Iterable[str], period: str = "quarter") -> list[StaffStatus]:
+    """Every worker's and director's standing on `day`, for the sections due: a constant number of queries
+    (one over recipients and visits, plus one for the figures when a report is due), never one per person."""
+    sections = set(sections)
+    if not sections:
+        return []
+    summary = LAST_MONTH in sections
+    month_start, month_end = previous_month(day) if summary else (day.replace(day=1), day)
+    period_start, period_end = period_range(day, period)
+    params = {"as_of": (month_end if summary else day).isoformat(), "month_start": month_start.isoformat(),
+              "month_end": month_end.isoformat(), "period_start": period_start.isoformat(),
+              "period_end": min(period_end, day).isoformat()}
+    staff: dict[int, StaffStatus] = {}
+    for row in db.conn.execute(_STATUS_SQL, params).fetchall():
+        (person_id, openid, person_name, role, recipient_id, name, ongoing, allowance,
+         last_visit, in_month, last_verified, in_period) = row
+        status = staff.get(person_id)
+        if status is None:
+            status = staff[person_id] = StaffStatus(person_id, openid, person_name, role)
+        if ongoing:
+            status.ongoing += 1
+            if in_month:
+                status.visited += 1
+            else:
+                status.not_visited.append(_overdue(recipient_id, name, last_visit, day))
+        if allowance:
+            status.allowance += 1
+            if not in_period:
+                status.unverified.append(_overdue(recipient_id, name, last_verified, day))
+    if REPORT in sections or summary:
+        _add_workers_and_figures(db, staff, params)
+    for status in staff.values():
+        status.not_visited.sort(key=_most_overdue_first)
+        status.unverified.sort(key=_most_overdue_first)
+    return sorted(staff.values(), key=lambda s: s.person_id)
+
+
+def _add_workers_and_figures(db: Database, staff: dict[int, StaffStatus], params: dict) -> None:
+    """Workers write the reports even with no recipients of their own; the figures are per visitor."""
+    for person_id, openid, name, role in db.conn.execute(
+        "SELECT id, openid, name, role FROM people WHERE role = 'worker' AND reachable = 1"
+    ).fetchall():
+        staff.setdefault(person_id, StaffStatus(person_id, openid, name, role))
+    for visitor_id, visits, verifications in db.conn.execute(_FIGURES_SQL, params).fetchall():
+        if visitor_id in staff:
+            staff[visitor_id].visits_in_month = visits
+            staff[visitor_id].verifications_in_month = verifications or 0
+
+
+def _overdue(recipient_id: int, name: str, last: str | None, day: date) -> Overdue:
+    last_date = date.fromisoformat(last) if last else None
+    return Overdue(recipient_id, name, last_date, (day - last_date).days if last_date else None)
+
+
+def _most_overdue_first(item: Overdue) -> tuple:
+    return (item.last is not None, item.last or date.min, item.name)
