@@ -19,6 +19,8 @@ from handlers.paging import paginate
 # Features add handlers here: the first one that returns a reply wins.
 MEDIA_HANDLERS: list[Callable[[Ctx, Message], str | None]] = []
 TEXT_FALLBACKS: list[Callable[[Ctx, str], str | None]] = []
+# Called with every text before it is routed (the mandatory-report check); a notice returned heads the reply.
+TEXT_OBSERVERS: list[Callable[[Ctx, str], str | None]] = []
 CLICK_KEYS: dict[str, str] = {"MENU_HELP": "帮助", "MENU_REQUESTS": "我的求助", "MENU_HANDOFF": "转人工"}
 
 WELCOME = "欢迎关注「老小」！这里是青铜峡市“五社联动，幸福老小”项目的服务号。"
@@ -42,7 +44,8 @@ def route(ctx: Ctx, msg: Message) -> str | None:
     if msg.kind == "text" or (msg.kind == "voice" and msg.has_text):
         if is_word(msg.text, MORE):
             return _next_page(ctx)
-        return _page(ctx, _on_text(ctx, msg.text))
+        notices = [n for n in (observe(ctx, msg.text) for observe in TEXT_OBSERVERS) if n]
+        return _page(ctx, "\n\n".join([*notices, _on_text(ctx, msg.text)]))
     for handler in MEDIA_HANDLERS:
         reply = handler(ctx, msg)
         if reply:
