@@ -130,6 +130,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECHAT_TEMPLATE_REMINDER", "", "提醒类模板消息 ID，48小时外使用 / template id for reminders"),
     Setting("WECHAT_TEMPLATE_ALERT", "", "紧急提醒模板消息 ID / template id for alerts"),
     Setting("WECHAT_TEMPLATE_NOTICE", "", "其他通知（派单、进度）模板消息 ID / template id for other notices"),
+    Setting("LAOXIAO_PHRASES", "instance/phrasings.tsv",
+            "管理员补充的求助说法（每行 文本<TAB>类别）/ extra intent phrasings, text<TAB>label per line", _path),
 )
 
 
@@ -155,6 +157,7 @@ class Settings:
     template_reminder: str
     template_alert: str
     template_notice: str
+    phrases_path: Path = Path("instance/phrasings.tsv")
 
     @property
     def safe_mode(self) -> bool:
@@ -170,7 +173,7 @@ _FIELDS = {
     "LAOXIAO_VERIFY_PERIOD": "verify_period", "LAOXIAO_BACKUP_DIR": "backup_dir", "LAOXIAO_BACKUP_KEEP": "backup_keep",
     "LAOXIAO_SCHEDULER_LEASE": "scheduler_lease", "LAOXIAO_SENDER_INTERVAL": "sender_interval",
     "WECHAT_TEMPLATE_REMINDER": "template_reminder", "WECHAT_TEMPLATE_ALERT": "template_alert",
-    "WECHAT_TEMPLATE_NOTICE": "template_notice",
+    "WECHAT_TEMPLATE_NOTICE": "template_notice", "LAOXIAO_PHRASES": "phrases_path",
 }
 
 

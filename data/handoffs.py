@@ -1,0 +1,99 @@
+"""Handoff tickets (转人工, shown as T12): a conversation a worker takes over, with the person's last
+messages, and every message that passed through laoxiao in either direction."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from data.clock import iso
+from data.requests import WIDE_TO_NARROW
+
+# A ticket with no message either way for this long no longer captures what the person says.
+ACTIVE_FOR = timedelta(hours=24)
+_TICKET = re.compile(r"(?<![A-Za-z0-9])T\s*(\d{1,6})(?!\d)", re.IGNORECASE)
+
+
+def label(ticket_id: int) -> str:
+    return f"T{ticket_id}"
+
+
+def find_ticket_number(text: str) -> tuple[int, str] | None:
+    """The ticket id in 「T12 内容」 (also 「t12」「Ｔ１２」), and the rest of the text."""
+    match = _TICKET.search(text.translate(WIDE_TO_NARROW))
+    if not match:
+        return None
+    rest = (text[:match.start()] + " " + text[match.end():]).strip(" ，,。.:：")
+    return int(match.group(1)), rest
+
+
+def open_ticket(db: Database, person_id: int, site_id: int | None, reason: str, messages: list[dict],
+                now: datetime) -> dict:
+    """A new ticket, or the person's ticket already open (its messages refreshed): one at a time each."""
+    current = active_ticket(db, person_id, now)
+    payload = json.dumps(messages, ensure_ascii=False)
+    if current:
+        db.conn.execute("UPDATE handoffs SET last_messages = ?, updated_at = ? WHERE id = ?",
+                        [payload, iso(now), current["id"]])
+        return get(db, current["id"])
+    cursor = db.conn.execute(
+        "INSERT INTO handoffs (person_id, site_id, reason, last_messages, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [person_id, site_id, reason, payload, iso(now), iso(now)],
+    )
+    return get(db, cursor.lastrowid)
+
+
+def get(db: Database, ticket_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM handoffs WHERE id = ?", [ticket_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["last_messages"] = json.loads(row["last_messages"])
+    return row
+
+
+def active_ticket(db: Database, person_id: int, now: datetime) -> dict | None:
+    rows = list(db.query(
+        "SELECT id FROM handoffs WHERE person_id = ? AND status = 'open' AND updated_at > ?"
+        " ORDER BY id DESC LIMIT 1", [person_id, iso(now - ACTIVE_FOR)]))
+    return get(db, rows[0]["id"]) if rows else None
+
+
+def add_message(db: Database, ticket_id: int, sender_id: int | None, direction: str, text: str,
+                now: datetime) -> None:
+    db.conn.execute(
+        "INSERT INTO handoff_messages (handoff_id, sender_id, direction, text, at) VALUES (?, ?, ?, ?, ?)",
+        [ticket_id, sender_id, direction, text, iso(now)],
+    )
+    db.conn.execute("UPDATE handoffs SET updated_at = ? WHERE id = ?", [iso(now), ticket_id])
+
+
+def messages(db: Database, ticket_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM handoff_messages WHERE handoff_id = ? ORDER BY id", [ticket_id]))
+
+
+def close(db: Database, ticket_id: int, closed_by: int | None, now: datetime) -> None:
+    db.conn.execute(
+        "UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
+        [iso(now), closed_by, iso(now), ticket_id],
+    )
+
+
+def responders(db: Database, site_id: int | None) -> list[dict]:
+    """Who answers for a site: its workers, else its child directors; with no site, every worker.
+    The admins are always included when nobody else is found."""
+    if site_id is not None:
+        for role in ("worker", "director"):
+            found = list(db.query("SELECT * FROM people WHERE role = ? AND site_id = ? AND reachable = 1"
+                                  " ORDER BY id", [role, site_id]))
+            if found:
+                return found
+    else:
+        found = list(db.query("SELECT * FROM people WHERE role = 'worker' AND reachable = 1 ORDER BY id"))
+        if found:
+            return found
+    return list(db.query("SELECT * FROM people WHERE role = 'admin' AND reachable = 1 ORDER BY id"))

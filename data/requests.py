@@ -1,0 +1,228 @@
+"""Help requests (求助): short numbers, status changes with their history, feedback and the queries
+the commands, the escalation job and the export need.
+
+Life of a request: new -> assigned -> accepted -> done -> closed. Every change writes a row in
+`request_events` (who, when, from/to status, note) in the same statement group as the change itself;
+callers wrap them in `transaction()`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from data.clock import iso
+
+STATUSES = {"new": "待分派", "assigned": "待接单", "accepted": "处理中", "done": "已完成", "closed": "已结束"}
+OPEN = ("new", "assigned", "accepted")
+RATINGS = ("满意", "不满意")
+# Full-width digits and letters (old phones, Chinese input methods) read as their ASCII twins.
+WIDE_TO_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])R?\s*(\d{4})\s*[-_－—–~]?\s*(\d{2,3})(?!\d)", re.IGNORECASE)
+
+
+class RequestError(ValueError):
+    """A status change that does not fit the request's current state."""
+
+
+def number_prefix(day: date) -> str:
+    return f"R{day:%m%d}-"
+
+
+def next_number(db: Database, day: date) -> str:
+    """R + MMDD + '-' + sequence. The sequence continues across years on the same calendar day, so a
+    number stays short and is never issued twice. Must run inside the caller's write transaction."""
+    prefix = number_prefix(day)
+    row = db.conn.execute(
+        "SELECT MAX(CAST(SUBSTR(number, 7) AS INTEGER)) FROM requests WHERE number LIKE ?", [prefix + "%"]
+    ).fetchone()
+    return f"{prefix}{(row[0] or 0) + 1:02d}"
+
+
+def find_request_number(text: str) -> tuple[str, str] | None:
+    """The request number in a message (「r1203-07」「R1203－07」「R120307」), normalised, and the rest."""
+    match = _NUMBER.search(text.translate(WIDE_TO_NARROW))  # one character for one: spans stay valid
+    if not match:
+        return None
+    number = f"R{match.group(1)}-{match.group(2)}"
+    rest = re.sub(r"\s+", " ", text[:match.start()] + " " + text[match.end():]).strip(" ，,。.:：")
+    return number, rest
+
+
+def create(db: Database, *, requester_id: int | None, category: str, text: str, site_id: int | None,
+           local_day: date, now: datetime, for_whom: str = "self", recipient_id: int | None = None,
+           recipient_name: str | None = None, address: str | None = None, contact_phone: str | None = None,
+           secondary: str | None = None, urgent: bool = False, visit_id: int | None = None,
+           source: str = "chat") -> dict:
+    number = next_number(db, local_day)
+    cursor = db.conn.execute(
+        "INSERT INTO requests (number, requester_id, category, secondary, text, for_whom, recipient_id,"
+        " recipient_name, address, contact_phone, site_id, status, urgent, visit_id, source, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)",
+        [number, requester_id, category, secondary, text, for_whom, recipient_id, recipient_name, address,
+         contact_phone, site_id, int(urgent), visit_id, source, iso(now), iso(now)],
+    )
+    add_event(db, cursor.lastrowid, now, requester_id, "created", None, "new")
+    return get(db, cursor.lastrowid)
+
+
+def get(db: Database, request_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
+    return rows[0] if rows else None
+
+
+def get_by_number(db: Database, number: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM requests WHERE number = ?", [number.upper()]))
+    return rows[0] if rows else None
+
+
+def add_event(db: Database, request_id: int, now: datetime, actor_id: int | None, action: str,
+              from_status: str | None = None, to_status: str | None = None, team_id: int | None = None,
+              note: str | None = None) -> int:
+    cursor = db.conn.execute(
+        "INSERT INTO request_events (request_id, at, actor_id, action, from_status, to_status, team_id, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [request_id, iso(now), actor_id, action, from_status, to_status, team_id, note],
+    )
+    return cursor.lastrowid
+
+
+def events(db: Database, request_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM request_events WHERE request_id = ? ORDER BY id", [request_id]))
+
+
+def assign(db: Database, request: dict, now: datetime, actor_id: int | None, team_id: int | None,
+           worker_id: int | None, action: str = "assigned", note: str | None = None) -> int:
+    """Give the request to a team (or, with team_id None, to the site's worker). Returns the event id,
+    which names this assignment (its card and reminders are keyed on it)."""
+    db.conn.execute(
+        "UPDATE requests SET status = 'assigned', team_id = ?, worker_id = ?, assigned_at = ?,"
+        " accepted_by = NULL, accepted_at = NULL, updated_at = ? WHERE id = ?",
+        [team_id, worker_id, iso(now), iso(now), request["id"]],
+    )
+    return add_event(db, request["id"], now, actor_id, action, request["status"], "assigned", team_id, note)
+
+
+def accept(db: Database, request: dict, now: datetime, actor_id: int) -> None:
+    if request["status"] != "assigned":
+        raise RequestError(request["status"])
+    db.conn.execute(
+        "UPDATE requests SET status = 'accepted', accepted_by = ?, accepted_at = ?, updated_at = ? WHERE id = ?",
+        [actor_id, iso(now), iso(now), request["id"]],
+    )
+    add_event(db, request["id"], now, actor_id, "accepted", "assigned", "accepted", request["team_id"])
+
+
+def finish(db: Database, request: dict, now: datetime, actor_id: int, note: str) -> None:
+    """Done; a request done straight from 'assigned' counts as accepted by the same person at that moment."""
+    if request["status"] not in ("assigned", "accepted"):
+        raise RequestError(request["status"])
+    db.conn.execute(
+        "UPDATE requests SET status = 'done', done_note = ?, done_at = ?, updated_at = ?,"
+        " accepted_by = COALESCE(accepted_by, ?), accepted_at = COALESCE(accepted_at, ?) WHERE id = ?",
+        [note, iso(now), iso(now), actor_id, iso(now), request["id"]],
+    )
+    add_event(db, request["id"], now, actor_id, "done", request["status"], "done", request["team_id"], note)
+
+
+def close(db: Database, request: dict, now: datetime, actor_id: int | None, note: str | None = None) -> None:
+    if request["status"] != "done":
+        raise RequestError(request["status"])
+    db.conn.execute("UPDATE requests SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
+                    [iso(now), iso(now), request["id"]])
+    add_event(db, request["id"], now, actor_id, "closed", "done", "closed", request["team_id"], note)
+
+
+def record_feedback(db: Database, request: dict, person_id: int, rating: str, comment: str | None,
+                    now: datetime) -> None:
+    if rating not in RATINGS:
+        raise ValueError(f"rating must be one of {RATINGS}")
+    db.conn.execute(
+        "INSERT INTO request_feedback (request_id, person_id, rating, comment, at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(request_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,"
+        " at = excluded.at",
+        [request["id"], person_id, rating, comment, iso(now)],
+    )
+    add_event(db, request["id"], now, person_id, "feedback", request["status"], request["status"],
+              note=f"{rating} {comment or ''}".strip())
+
+
+def feedback(db: Database, request_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM request_feedback WHERE request_id = ?", [request_id]))
+    return rows[0] if rows else None
+
+
+def rejected_team_ids(db: Database, request_id: int) -> list[int]:
+    """Teams that sent this request back: re-routing skips them."""
+    return [r["team_id"] for r in db.query(
+        "SELECT DISTINCT team_id FROM request_events WHERE request_id = ? AND action = 'rejected'"
+        " AND team_id IS NOT NULL", [request_id])]
+
+
+def of_requester(db: Database, person_id: int, limit: int = 10) -> list[dict]:
+    return list(db.query(
+        "SELECT * FROM requests WHERE requester_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        [person_id, limit]))
+
+
+def awaiting_feedback(db: Database, person_id: int) -> dict | None:
+    """The requester's latest done request without feedback."""
+    rows = list(db.query(
+        "SELECT r.* FROM requests r LEFT JOIN request_feedback f ON f.request_id = r.id"
+        " WHERE r.requester_id = ? AND r.status = 'done' AND f.request_id IS NULL"
+        " ORDER BY r.done_at DESC, r.id DESC LIMIT 1", [person_id]))
+    return rows[0] if rows else None
+
+
+def open_of_teams(db: Database, team_ids: list[int], limit: int = 10) -> list[dict]:
+    if not team_ids:
+        return []
+    marks = ",".join("?" * len(team_ids))
+    return list(db.query(
+        f"SELECT * FROM requests WHERE team_id IN ({marks}) AND status IN ('assigned', 'accepted')"
+        " ORDER BY created_at, id LIMIT ?", [*team_ids, limit]))
+
+
+def open_of_site(db: Database, site_id: int | None, limit: int = 10) -> list[dict]:
+    return list(db.query(
+        "SELECT * FROM requests WHERE site_id IS ? AND status IN ('new', 'assigned', 'accepted')"
+        " ORDER BY urgent DESC, created_at, id LIMIT ?", [site_id, limit]))
+
+
+def awaiting_acceptance(db: Database) -> list[dict]:
+    return list(db.query("SELECT * FROM requests WHERE status = 'assigned' ORDER BY assigned_at, id"))
+
+
+def done_before(db: Database, before: datetime) -> list[dict]:
+    return list(db.query("SELECT * FROM requests WHERE status = 'done' AND done_at < ? ORDER BY id",
+                         [iso(before)]))
+
+
+EXPORT_COLUMNS = ("number", "category", "site", "status", "team", "created_at", "accepted_at", "done_at",
+                  "feedback")
+
+
+def export_rows(db: Database, start: datetime | None = None, end: datetime | None = None) -> list[dict[str, Any]]:
+    """One row per request created in [start, end): no names, addresses or phones (exports travel)."""
+    where, params = [], []
+    if start is not None:
+        where.append("r.created_at >= ?")
+        params.append(iso(start))
+    if end is not None:
+        where.append("r.created_at < ?")
+        params.append(iso(end))
+    sql = ("SELECT r.number, r.category, s.name AS site, r.status, t.name AS team, r.created_at,"
+           " r.accepted_at, r.done_at, f.rating AS feedback FROM requests r"
+           " LEFT JOIN sites s ON s.id = r.site_id LEFT JOIN teams t ON t.id = r.team_id"
+           " LEFT JOIN request_feedback f ON f.request_id = r.id"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.created_at, r.id")
+    return list(db.query(sql, params))
+
+
+def site_of_named_recipient(db: Database, name: str) -> int | None:
+    """The site of the one active recipient with exactly this name; None when nobody or several match."""
+    rows = list(db.query("SELECT DISTINCT site_id FROM recipients WHERE active = 1 AND name = ? LIMIT 2", [name]))
+    return rows[0]["site_id"] if len(rows) == 1 else None

@@ -1,0 +1,362 @@
+"""求助: anyone describes a need in their own words; laoxiao works out the kind of help (asking when unsure),
+for whom and where, confirms, gives a short number (R1203-07) and routes it to a volunteer team.
+
+The classifier lives in handlers (it is the intent matcher); handlers.requests hands it over with
+`use_classifier`, so this module stays below handlers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from data import recipients, sites
+from data import requests as reqs
+from data.categories import LABELS, URGENT_LABEL, load_categories
+from data.clock import iso
+from data.db import transaction
+from flows import handoff
+from flows import request_life as life
+from flows.context import Ctx
+from flows.engine import Flow, Step
+from flows.errors import Abort, Ambiguous, Invalid
+from flows.parsers import find_phone, mask_phone, parse_choice, parse_phone
+from flows.registry import register
+from flows.words import clean, numbered
+
+STAFF = ("admin", "worker", "director")
+MAX_NEED = 500
+_CLASSIFIER: list[Callable[[str], Any]] = []
+_NONE_OF_THESE = ("0", "都不是", "都不对", "其他", "别的", "看全部", "全部")
+# Who a need is usually for when the sender is family: elders and children, named by kinship. (Not 儿子 or
+# 他: 「我儿子不给赡养费」 is an elder asking for themselves.)
+_OTHER_WORDS = ("妈", "爸", "爹", "奶奶", "爷爷", "姥姥", "姥爷", "外婆", "外公", "老人", "老汉", "老伴", "孩子", "娃",
+                "孙子", "孙女", "外孙", "公公", "婆婆", "大大", "舅", "姑", "姨", "叔", "邻居", "隔壁")
+_SELF_ANSWERS = ("1", "我", "我自己", "自己", "本人", "给我自己", "为我自己")
+_OTHER_ANSWERS = ("2", "别人", "家人", "家里人", "老人", "孩子", "娃娃", "亲戚", "邻居")
+_NAME_SPLIT = re.compile(r"[\s,，、;；:：。]+|(?:家)?住在|家住|住")
+_KIN_PREFIX = re.compile(r"^(?:我|俺|我们|俺们)?(?:家)?(?:的)?(?:妈妈?|爸爸?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公|老人|"
+                         r"老汉|老伴|孩子|娃娃?|孙子|孙女|外孙女?|儿子|女儿|闺女|公公|婆婆|大大)?(?:叫|名叫|名字叫|是)?")
+
+
+def use_classifier(classify: Callable[[str], Any]) -> None:
+    """`classify(text)` returns a match with category, band, alternatives, urgent, call, alerts, secondary."""
+    _CLASSIFIER[:] = [classify]
+
+
+def classify(text: str) -> Any:
+    if not _CLASSIFIER:
+        raise RuntimeError("no classifier: handlers.requests must be imported first")
+    return _CLASSIFIER[0](text)
+
+
+@cache
+def _menus() -> dict[str, str]:
+    return {c.label: c.menu for c in load_categories()}
+
+
+def option_label(label: str) -> str:
+    menu = _menus().get(label, "")
+    return f"{menu}（{label}）" if menu and menu != label else label
+
+
+def full_menu() -> list[tuple[str, str]]:
+    return [(label, option_label(label)) for label in LABELS]
+
+
+def _understood(match: Any) -> bool:
+    return bool(match.category) or bool(match.urgent)
+
+
+# ---------------------------------------------------------------- need and category
+
+def _extract_need(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
+    if not _understood(classify(text)):
+        return None
+    # The whole text stays for the next steps: kind of help, for whom and where come from the same words.
+    return _checked_need(text), text
+
+
+def _parse_need(text: str, ctx: Ctx, values: dict) -> str:
+    need = _checked_need(text)
+    if not _understood(classify(need)):
+        values["_misses"] = values.get("_misses", 0) + 1
+    return need
+
+
+def _checked_need(text: str) -> str:
+    need = text.strip()
+    if not need:
+        raise Invalid("请说说需要什么帮助。")
+    if len(need) > MAX_NEED:
+        raise Invalid(f"太长了，请用几句话说说需要什么帮助（{MAX_NEED}字以内）。")
+    return need
+
+
+def _chosen_label(answer: str) -> str | None:
+    number = answer.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if number.isdigit():
+        return LABELS[int(number) - 1] if 1 <= int(number) <= len(LABELS) else None
+    if answer in LABELS:
+        return answer
+    for label, menu in _menus().items():
+        if answer == menu and label in LABELS:
+            return label
+    return None
+
+
+def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
+    answer = clean(text)
+    label = _chosen_label(answer)
+    if label:
+        _alert_if_urgent(ctx, values, label, text, None, ())
+        return label, ""
+    if answer in _NONE_OF_THESE:
+        raise Ambiguous("请从下面选一类：", full_menu())
+    match = classify(answer)
+    if match.urgent:
+        _alert_if_urgent(ctx, values, URGENT_LABEL, answer, match.call, tuple(match.alerts))
+        return URGENT_LABEL, text
+    if match.category and match.band == "route":
+        return match.category, text
+    if match.category:
+        labels = [match.category, *[a for a, _ in match.alternatives if a != match.category]][:3]
+        raise Ambiguous("您是需要哪一种帮助？（都不是请回0）", [(lab, option_label(lab)) for lab in labels])
+    _missed(ctx, values)
+    raise Ambiguous("抱歉，没太明白是哪方面的需要。可以换个说法再说一遍，或者选一类：", full_menu())
+
+
+def _parse_category(text: str, ctx: Ctx, values: dict) -> str:
+    return _extract_category(text, ctx, values)[0]
+
+
+def _ask_category(ctx: Ctx, values: dict) -> str:
+    head = "抱歉，没太明白是哪方面的需要。" if values.get("_misses") else ""
+    return f"{head}请回编号选一类：\n{numbered(o for _, o in full_menu())}\n也可以换个说法再说一遍。"
+
+
+def _missed(ctx: Ctx, values: dict) -> None:
+    """The second message in a row laoxiao cannot place goes to a human (staff just get the menu again)."""
+    values["_misses"] = values.get("_misses", 0) + 1
+    if values["_misses"] >= 2 and ctx.role not in STAFF:
+        ticket = handoff.hand_off(ctx.db, ctx.person, "not_understood", ctx.now)
+        raise Abort(f"抱歉，我还是没弄明白。已经请社工来帮您（编号 T{ticket['id']}），社工会在这里回复您，请稍等。")
+
+
+def _alert_if_urgent(ctx: Ctx, values: dict, label: str, text: str, call: str | None,
+                     alerts: tuple[str, ...]) -> None:
+    """An emergency cannot wait for the confirmation: staff are alerted the moment it is recognised."""
+    if label != URGENT_LABEL or values.get("_urgent"):
+        return
+    key = ctx.message.key if ctx.message else f"{ctx.openid}:{iso(ctx.now)}"
+    handoff.urgent_alert(ctx.db, ctx.person, text, call, key, ctx.now)
+    values["_urgent"] = handoff.advice(call, alerts)
+
+
+def _advised(question: str) -> Callable[[Ctx, dict], str]:
+    def ask(ctx: Ctx, values: dict) -> str:
+        return f"{values['_urgent']}\n{question}" if values.get("_urgent") else question
+
+    return ask
+
+
+# ---------------------------------------------------------------- for whom
+
+def _whom(kind: str, ctx: Ctx) -> dict:
+    staff = ctx.role in STAFF
+    site = sites.get_site(ctx.db, ctx.person.get("site_id")) if staff else None
+    return {"kind": kind, "staff": staff, "site": site["name"] if site else None}
+
+
+def _parse_whom(text: str, ctx: Ctx, values: dict) -> dict:
+    answer = clean(text)
+    if answer in _SELF_ANSWERS:
+        return _whom("self", ctx)
+    if answer in _OTHER_ANSWERS or any(w in answer for w in _OTHER_WORDS):
+        return _whom("other", ctx)
+    raise Invalid("请回 1（我自己）或 2（家里老人、孩子或别人）。")
+
+
+def _extract_whom(text: str, ctx: Ctx, values: dict) -> tuple[dict, str] | None:
+    if "我自己" in text or "本人" in text:
+        return _whom("self", ctx), text
+    if any(w in text for w in _OTHER_WORDS):
+        return _whom("other", ctx), text
+    return None
+
+
+def _ask_recipient(ctx: Ctx, values: dict) -> str:
+    if ctx.role in STAFF:
+        return "是哪位服务对象？请发姓名（名单外的请写姓名和住址）。"
+    return "请告诉我老人或孩子的姓名和住址，例如「王秀兰，怡园社区3号楼2单元」。"
+
+
+def _parse_recipient(text: str, ctx: Ctx, values: dict) -> dict:
+    found = find_phone(text)
+    phone, rest = found if found else (None, text)
+    parts = [p for p in _NAME_SPLIT.split(rest.strip()) if p]
+    name = _KIN_PREFIX.sub("", parts[0]) if parts else ""
+    address = "".join(parts[1:]) if len(parts) > 1 else ""
+    if ctx.role in STAFF and name:
+        matches = recipients.best_matches(name, recipients.visible_recipients(ctx.db, ctx.person))
+        if len(matches) == 1:
+            return _known_recipient(matches[0], phone)
+        if len(matches) > 1:
+            raise Ambiguous("是哪一位？", [(_known_recipient(r, phone), f"{r['name']}（{r['site_name']}"
+                                          f"{'，' + r['address'] if r['address'] else ''}）") for r in matches[:6]])
+    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", name or ""):
+        raise Invalid("请先写姓名，再写住址，例如「王秀兰，怡园社区3号楼2单元」。")
+    if not address:
+        raise Invalid(f"{name}住在哪里？请把姓名和住址一起发，例如「{name}，怡园社区3号楼2单元」。")
+    site = _site_in(ctx, address)
+    if site is None:
+        # Families are told nothing about who is on file; a unique name only saves them a question.
+        known = sites.get_site(ctx.db, reqs.site_of_named_recipient(ctx.db, name))
+        site = known["name"] if known else None
+    return {"id": None, "name": name, "address": address[:100], "site": site, "phone": phone}
+
+
+def _known_recipient(row: dict, phone: str | None) -> dict:
+    return {"id": row["id"], "name": row["name"], "address": row.get("address") or "", "site": row["site_name"],
+            "phone": phone}
+
+
+def _show_recipient(value: dict) -> str:
+    where = value.get("address") or value.get("site") or ""
+    return f"{value['name']}（{where}）" if where else value["name"]
+
+
+# ---------------------------------------------------------------- phone and site
+
+def _extract_phone(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
+    return find_phone(text)
+
+
+def _parse_phone(text: str, ctx: Ctx, values: dict) -> str:
+    return parse_phone(text)
+
+
+def _site_in(ctx: Ctx, text: str) -> str | None:
+    for site in sites.list_sites(ctx.db):
+        short = re.sub(r"(社区|村|镇|小区)$", "", site["name"])
+        if site["name"] in text or (len(short) >= 2 and short in text):
+            return site["name"]
+    return None
+
+
+def _extract_site(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
+    site = _site_in(ctx, text)
+    return (site, text) if site else None
+
+
+def _ask_site(ctx: Ctx, values: dict) -> str:
+    names = [s["name"] for s in sites.list_sites(ctx.db)]
+    return f"请问是在哪个社区或村？\n{numbered(names)}\n请回编号。"
+
+
+def _parse_site(text: str, ctx: Ctx, values: dict) -> str:
+    names = [s["name"] for s in sites.list_sites(ctx.db)]
+    aliases = {re.sub(r"(社区|村|镇|小区)$", "", n): n for n in names}
+    return parse_choice(text, names, {a: n for a, n in aliases.items() if len(a) >= 2 and a != n})
+
+
+def known_site(values: dict) -> str | None:
+    """The site as far as the answers tell: the recipient's, one the person named, or a staff member's own."""
+    recipient = values.get("recipient") or {}
+    whom = values.get("whom") or {}
+    return recipient.get("site") or values.get("site") or (whom.get("site") if whom.get("kind") == "self" else None)
+
+
+def _needs_phone(values: dict) -> bool:
+    whom = values.get("whom") or {}
+    return not whom.get("staff") and not (values.get("recipient") or {}).get("phone")
+
+
+# ---------------------------------------------------------------- confirm and save
+
+def _summary(ctx: Ctx, values: dict) -> str:
+    lines = [values["_urgent"]] if values.get("_urgent") else []
+    lines += ["请核对您的求助：", f"需要：{values['need']}", f"类别：{values['category']}"]
+    recipient = values.get("recipient")
+    lines.append(f"为谁：{_show_recipient(recipient) if recipient else '我自己'}")
+    phone = values.get("phone") or (recipient or {}).get("phone")
+    if phone:
+        lines.append(f"电话：{mask_phone(phone)}")
+    lines.append(f"地点：{known_site(values) or '未说明'}")
+    return "\n".join(lines)
+
+
+def _save(ctx: Ctx, values: dict) -> str:
+    # Chosen by number from a menu, 紧急求助 has not alerted anyone yet.
+    _alert_if_urgent(ctx, values, values["category"], values["need"], None, ())
+    recipient = values.get("recipient") or {}
+    site = sites.find_site(ctx.db, known_site(values) or "")
+    category = values["category"]
+    secondary = classify(values["need"]).secondary
+    secondary = secondary if secondary and secondary != category else None
+    request = reqs.create(
+        ctx.db, requester_id=ctx.person["id"], category=category, text=values["need"],
+        site_id=site["id"] if site else None, local_day=ctx.today, now=ctx.now,
+        for_whom="other" if recipient else "self", recipient_id=recipient.get("id"),
+        recipient_name=recipient.get("name"), address=recipient.get("address") or None,
+        contact_phone=values.get("phone") or recipient.get("phone"), secondary=secondary,
+        urgent=category == URGENT_LABEL)
+    where = life.route(ctx.db, request, ctx.now, ctx.person["id"])
+    number = request["number"]
+    lines = [values["_urgent"]] if values.get("_urgent") else []
+    lines += [f"已收到您的求助，编号 {number}。", f"已转给{where}，有人接单后会通知您。"]
+    if secondary:
+        lines.append(f"您还提到「{option_label(secondary)}」，需要的话请再发一条说一说。")
+    lines.append(f"查进度请发「进度 {number}」，看全部请发「我的求助」。")
+    return "\n".join(lines)
+
+
+REQUEST = register(Flow(
+    name="request",
+    title="求助",
+    triggers=("求助", "我要求助"),
+    steps=(
+        Step("need", "需要", ask="请说说需要什么帮助？（可以发语音）", parse=_parse_need, extract=_extract_need),
+        Step("category", "类别", ask=_ask_category, parse=_parse_category, extract=_extract_category),
+        Step("whom", "为谁", ask=_advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"),
+             parse=_parse_whom, extract=_extract_whom,
+             show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
+        Step("recipient", "老人或孩子", ask=lambda ctx, v: _advised(_ask_recipient(ctx, v))(ctx, v),
+             parse=_parse_recipient, show=_show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
+        Step("phone", "电话", ask=_advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"),
+             parse=_parse_phone, extract=_extract_phone, show=mask_phone, optional=True, when=_needs_phone),
+        Step("site", "地点", ask=lambda ctx, v: _advised(_ask_site(ctx, v))(ctx, v), parse=_parse_site,
+             extract=_extract_site, when=lambda v: known_site(v) is None or "site" in v),
+    ),
+    save=_save,
+    summary=_summary,
+    describe="求助 + 需要什么：例如「求助 我妈的降压药快吃完了」",
+))
+
+
+def open_request_from_visit(ctx: Ctx, visit_id: int, recipient: dict, needs_text: str) -> list[dict]:
+    """Requests for the needs a worker found during a visit: the main need, and a second one when the note
+    clearly names two. Runs inside the visit's save transaction (nested); returns the routed requests,
+    each with `routed_to` (team or worker)."""
+    text = (needs_text or "").strip()
+    if not text:
+        return []
+    match = classify(text)
+    if not match.category and not match.urgent and match.band == "route":
+        return []  # 「无」: nothing to route
+    first = match.category or (URGENT_LABEL if match.urgent else match.alternatives[0][0])
+    labels = [first] + ([match.secondary] if match.secondary and match.secondary != first else [])
+    made = []
+    with transaction(ctx.db):
+        for label in labels:
+            request = reqs.create(
+                ctx.db, requester_id=ctx.person["id"], category=label, text=text[:MAX_NEED],
+                site_id=recipient.get("site_id"), local_day=ctx.today, now=ctx.now, for_whom="other",
+                recipient_id=recipient.get("id"), recipient_name=recipient.get("name"),
+                address=recipient.get("address"), urgent=label == URGENT_LABEL, visit_id=visit_id,
+                source="visit")
+            routed_to = life.route(ctx.db, request, ctx.now, ctx.person["id"])
+            made.append({**reqs.get(ctx.db, request["id"]), "routed_to": routed_to})
+    return made
