@@ -1,0 +1,137 @@
+"""Mandatory reports (强制报告, 未成年人保护法 Art. 11): words in a message that suggest harm to a child or an
+elder alert the site's social workers and the admins at once, and the report is kept.
+
+The words are data (data/reference/protection_words.json, read through data.categories). A word may hold
+`*` for a short gap; `not_before` / `not_after` list neighbours that mean something harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from sqlite_utils import Database
+
+from data import audit, outbox, people, sites
+from data.categories import AlertWord, protection_words
+from data.clock import iso
+from data.recipients import mask_phones
+
+KIND = "text"
+EXCERPT_CHARS = 200
+_SEPARATORS = r"[\s,.!?;:~…、。，！？；：]"
+_GAP = rf"(?:(?!{_SEPARATORS}).){{0,6}}?"
+# 娃/娃娃 is how most people here say 孩子: fold both the words and the message the same way.
+_FOLDS = (("娃娃", "孩子"), ("娃", "孩子"), ("碎娃", "孩子"))
+_GUARDS = ("怕", "担心", "万一", "以免", "免得", "防止", "去年", "前年", "以前", "之前", "小时候", "差点", "差一点")
+KIND_NAMES = {"abuse": "殴打虐待", "sexual": "性侵害", "neglect": "忽视", "abandonment": "遗弃"}
+
+SENDER_NOTICE = ("⚠️ 您说的情况可能涉及人身安全。我们已立即通知社工和管理员，他们会尽快与您联系、上门核实。"
+                 "如果有生命危险，请马上拨打110（报警）或120（急救）。")
+STAFF_NOTICE = ("⚠️ 这条记录可能涉及侵害，已按强制报告要求立即通知本站点社工和管理员。"
+                "请同时按规定向公安、民政或教育部门报告；有生命危险请立即拨打110或120。")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    for a, b in _FOLDS:
+        text = text.replace(a, b)
+    return text
+
+
+@cache
+def _patterns() -> tuple[tuple[AlertWord, re.Pattern[str]], ...]:
+    compiled = []
+    for word in protection_words():
+        body = _GAP.join(re.escape(_fold(part)) for part in word.word.split("*"))
+        before = "".join(f"(?<!{re.escape(_fold(w))})" for w in word.not_after)
+        after = "".join(f"(?!{re.escape(_fold(w))})" for w in word.not_before)
+        compiled.append((word, re.compile(before + body + after)))
+    return tuple(compiled)
+
+
+def find_words(text: str) -> list[AlertWord]:
+    """The protection words `text` contains, each once, in list order."""
+    if not text:
+        return []
+    folded = _fold(text)
+    found = []
+    for word, pattern in _patterns():
+        for match in pattern.finditer(folded):
+            if word.guard and _defused(folded, match.start()):
+                continue
+            found.append(word)
+            break
+    return found
+
+
+def _defused(text: str, start: int) -> bool:
+    """A worry or the past (「怕孩子被打」「去年…」) is not a report."""
+    clause = re.split(_SEPARATORS, text[:start])[-1]
+    return any(g in clause for g in _GUARDS)
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    notified: int
+
+
+def raise_report(db: Database, now: datetime, sender: dict, text: str, words: list[AlertWord],
+                 site_id: int | None) -> Report:
+    """Keep the report and queue an alert to each worker of the site and each admin (never the sender).
+
+    With no known site every social worker is alerted: a report must reach someone.
+    """
+    excerpt = mask_phones(" ".join(text.split()))[:EXCERPT_CHARS]
+    kinds = list(dict.fromkeys(w.kind for w in words if w.kind))
+    cursor = db.conn.execute(
+        "INSERT INTO protection_reports (person_id, site_id, words, kinds, excerpt, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [sender.get("id"), site_id, json.dumps([w.word for w in words], ensure_ascii=False),
+         json.dumps(kinds), excerpt, iso(now)])
+    report_id = cursor.lastrowid
+    body = alert_text(db, report_id, sender, excerpt, kinds, site_id)
+    notified = 0
+    for person in _alerted(db, site_id):
+        if person["id"] == sender.get("id"):
+            continue
+        if outbox.enqueue(db, f"protection:{report_id}:{person['id']}", person["openid"], KIND, body, now,
+                          urgent=True):
+            notified += 1
+    db.conn.execute("UPDATE protection_reports SET notified = ? WHERE id = ?", [notified, report_id])
+    # The audit keeps who and what kind, not the words of the message.
+    audit.record(db, now, sender.get("openid"), "protection_report", f"protection:{report_id}",
+                 {"site_id": site_id, "kinds": kinds, "notified": notified})
+    return Report(report_id, notified)
+
+
+def _alerted(db: Database, site_id: int | None) -> list[dict]:
+    if site_id is None:
+        workers = list(db.query("SELECT * FROM people WHERE role = 'worker' AND reachable = 1 ORDER BY id"))
+    else:
+        workers = people.staff_of_site(db, site_id, ("worker",))
+    chosen = {p["id"]: p for p in [*workers, *people.admins(db)]}
+    return list(chosen.values())
+
+
+def alert_text(db: Database, report_id: int, sender: dict, excerpt: str, kinds: list[str],
+               site_id: int | None) -> str:
+    site = sites.get_site(db, site_id)
+    who = sender.get("name") or "一位居民"
+    role = people.ROLES.get(sender.get("role") or "family", "")
+    what = "、".join(KIND_NAMES.get(k, k) for k in kinds) or "人身安全"
+    where = f"（{site['name']}）" if site else ""
+    return (f"【强制报告 P{report_id}】{who}（{role}）{where}发来的消息疑似涉及{what}：\n「{excerpt}」\n"
+            "请立即核实处置：有生命危险请拨打110/120；按《未成年人保护法》第十一条向公安、民政或教育部门报告。")
+
+
+def open_reports(db: Database, site_id: int | None = None) -> list[dict]:
+    if site_id is None:
+        return list(db.query("SELECT * FROM protection_reports WHERE handled_at IS NULL ORDER BY id"))
+    return list(db.query("SELECT * FROM protection_reports WHERE handled_at IS NULL AND site_id = ? ORDER BY id",
+                         [site_id]))

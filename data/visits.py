@@ -1,0 +1,182 @@
+"""Visits (走访): who saw whom, when, how, what was found, and the photos sent with it.
+
+A visit is removed by its author within a day (撤销) by setting `deleted_at`; deleted visits count nowhere.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from datetime import date, datetime, timedelta
+
+from sqlite_utils import Database
+
+from data.clock import iso
+
+MODES = ("上门", "电话", "视频", "到校", "其他")
+AREAS = ("监护", "安全", "就学", "健康")
+UNDO_WINDOW = timedelta(hours=24)
+PHOTO_WINDOW = timedelta(minutes=30)
+
+
+def add_visit(db: Database, *, recipient_id: int, visitor_id: int, visit_date: str, mode: str, findings: str,
+              now: datetime, areas: dict | None = None, needs: str | None = None,
+              verification: dict | None = None, flagged: bool = False, source_text: str | None = None) -> int:
+    if mode not in MODES:
+        raise ValueError(f"unknown visit mode {mode!r}")
+    date.fromisoformat(visit_date)  # a malformed date must never reach the table
+    cursor = db.conn.execute(
+        "INSERT INTO visits (recipient_id, visitor_id, visit_date, mode, findings, areas, needs, verification,"
+        " flagged, source_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [recipient_id, visitor_id, visit_date, mode, findings, _json(areas), needs or None, _json(verification),
+         int(flagged), source_text, iso(now)],
+    )
+    return cursor.lastrowid
+
+
+def _json(value: dict | None) -> str | None:
+    return json.dumps(value, ensure_ascii=False) if value else None
+
+
+def get_visit(db: Database, visit_id: int) -> dict | None:
+    rows = list(db.query(
+        "SELECT v.*, r.name AS recipient_name, r.site_id FROM visits v JOIN recipients r ON r.id = v.recipient_id"
+        " WHERE v.id = ?", [visit_id]))
+    return rows[0] if rows else None
+
+
+def last_visit_by(db: Database, visitor_id: int, since: datetime) -> dict | None:
+    """The visitor's newest visit still standing that was recorded after `since`."""
+    rows = list(db.query(
+        "SELECT v.*, r.name AS recipient_name FROM visits v JOIN recipients r ON r.id = v.recipient_id"
+        " WHERE v.visitor_id = ? AND v.deleted_at IS NULL AND v.created_at >= ? ORDER BY v.created_at DESC, v.id DESC"
+        " LIMIT 1", [visitor_id, iso(since)]))
+    return rows[0] if rows else None
+
+
+def undoable_visit(db: Database, visitor_id: int, now: datetime) -> dict | None:
+    return last_visit_by(db, visitor_id, now - UNDO_WINDOW)
+
+
+def soft_delete(db: Database, visit_id: int, now: datetime) -> bool:
+    cursor = db.conn.execute("UPDATE visits SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                             [iso(now), visit_id])
+    return cursor.rowcount == 1
+
+
+def add_photo(db: Database, visit_id: int, media_id: str | None, pic_url: str | None, now: datetime) -> int:
+    cursor = db.conn.execute("INSERT INTO visit_photos (visit_id, media_id, pic_url, received_at) VALUES (?, ?, ?, ?)",
+                             [visit_id, media_id, pic_url, iso(now)])
+    return cursor.lastrowid
+
+
+def photos(db: Database, visit_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM visit_photos WHERE visit_id = ? ORDER BY id", [visit_id]))
+
+
+def recent_for_recipient(db: Database, recipient_id: int, limit: int = 3) -> list[dict]:
+    return list(db.query(
+        "SELECT v.*, p.name AS visitor_name, (SELECT COUNT(*) FROM visit_photos f WHERE f.visit_id = v.id) AS photos"
+        " FROM visits v LEFT JOIN people p ON p.id = v.visitor_id"
+        " WHERE v.recipient_id = ? AND v.deleted_at IS NULL ORDER BY v.visit_date DESC, v.id DESC LIMIT ?",
+        [recipient_id, limit]))
+
+
+def last_visit_dates(db: Database, recipient_ids: list[int]) -> dict[int, str]:
+    """The latest visit date per recipient (those never visited are absent)."""
+    if not recipient_ids:
+        return {}
+    marks = ",".join("?" * len(recipient_ids))
+    return {row["recipient_id"]: row["last"] for row in db.query(
+        f"SELECT recipient_id, MAX(visit_date) AS last FROM visits WHERE deleted_at IS NULL"
+        f" AND recipient_id IN ({marks}) GROUP BY recipient_id", recipient_ids)}
+
+
+def month_bounds(month: str) -> tuple[str, str]:
+    """'2026-11' -> ('2026-11-01', '2026-11-30'); ValueError when it is not a month."""
+    year, number = (int(x) for x in month.split("-"))
+    if not 1 <= number <= 12:
+        raise ValueError(f"not a month: {month!r}")
+    return f"{year:04d}-{number:02d}-01", f"{year:04d}-{number:02d}-{calendar.monthrange(year, number)[1]:02d}"
+
+
+def visited_in_month(db: Database, recipient_ids: list[int], month: str) -> set[int]:
+    if not recipient_ids:
+        return set()
+    first, last = month_bounds(month)
+    marks = ",".join("?" * len(recipient_ids))
+    return {row["recipient_id"] for row in db.query(
+        f"SELECT DISTINCT recipient_id FROM visits WHERE deleted_at IS NULL AND visit_date BETWEEN ? AND ?"
+        f" AND recipient_id IN ({marks})", [first, last, *recipient_ids])}
+
+
+def export_rows(db: Database, month: str | None = None, site_id: int | None = None) -> list[dict]:
+    """Visits still standing, oldest first, keyed by the stable English column names of `COLUMNS`."""
+    where, params = ["v.deleted_at IS NULL"], []
+    if month:
+        where.append("v.visit_date BETWEEN ? AND ?")
+        params.extend(month_bounds(month))
+    if site_id is not None:
+        where.append("r.site_id = ?")
+        params.append(site_id)
+    rows = db.query(
+        "SELECT v.*, r.name AS recipient, r.kind, r.categories, s.name AS site, p.name AS visitor,"
+        " (SELECT COUNT(*) FROM visit_photos f WHERE f.visit_id = v.id) AS photo_count"
+        " FROM visits v JOIN recipients r ON r.id = v.recipient_id JOIN sites s ON s.id = r.site_id"
+        f" LEFT JOIN people p ON p.id = v.visitor_id WHERE {' AND '.join(where)} ORDER BY v.visit_date, v.id",
+        params)
+    return [{
+        "visit_id": row["id"], "recipient": row["recipient"], "kind": row["kind"],
+        "categories": json.loads(row["categories"] or "[]"), "site": row["site"], "visit_date": row["visit_date"],
+        "mode": row["mode"], "visitor": row["visitor"] or "", "findings": row["findings"],
+        "needs": row["needs"] or "", "verification": json.loads(row["verification"]) if row["verification"] else None,
+        "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
+        "photos": row["photo_count"], "recorded_at": row["created_at"],
+    } for row in rows]
+
+
+VERIFICATION_NAMES = {"seen": "见到本人", "change": "监护或生活变化", "school": "就学"}
+
+
+def verification_text(verification: dict | None) -> str:
+    """「见到本人：是；监护或生活变化：无；就学：在学」"""
+    if not verification:
+        return ""
+    parts = []
+    for key, label in VERIFICATION_NAMES.items():
+        if key in verification:
+            value = verification[key]
+            shown = "是" if value is True else "否" if value is False else (value or "无")
+            parts.append(f"{label}：{shown}")
+    return "；".join(parts)
+
+
+COLUMNS: list[tuple] = [
+    ("recipient", "服务对象"),
+    ("kind", "对象类型", lambda v: {"elder": "老人", "child": "儿童"}.get(v, v)),
+    ("categories", "类别"),
+    ("site", "站点"),
+    ("visit_date", "走访日期"),
+    ("mode", "方式"),
+    ("visitor", "走访人"),
+    ("findings", "情况"),
+    ("needs", "需求"),
+    ("verification", "核查", verification_text),
+    ("areas", "四项", lambda v: "；".join(f"{k}：{w}" for k, w in (v or {}).items())),
+    ("flagged", "需跟进"),
+    ("photos", "照片数"),
+    ("visit_id", "记录编号"),
+    ("recorded_at", "录入时间"),
+]
+
+
+def texts_since(db: Database, openid: str, exclude_key: str | None = None) -> str | None:
+    """The person's messages since their current conversation began: a visit keeps its original words."""
+    started = db.conn.execute("SELECT started_at FROM conversations WHERE openid = ?", [openid]).fetchone()
+    if started is None:
+        return None
+    rows = db.conn.execute(
+        "SELECT content FROM inbound WHERE openid = ? AND received_at >= ? AND key != ?"
+        " AND content IS NOT NULL AND content != '' ORDER BY received_at, rowid",
+        [openid, started[0], exclude_key or ""]).fetchall()
+    return "\n".join(row[0] for row in rows) or None
