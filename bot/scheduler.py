@@ -54,6 +54,8 @@ class ReminderDaysTrigger(BaseTrigger):
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         start = min(now, previous_fire_time + _TICK) if previous_fire_time else now
+        if start == previous_fire_time:
+            start += _TICK
         day: date = start.astimezone(self.tz).date()
         for _ in range(400):
             if sections_due(day, self.reminder_days):
@@ -198,6 +200,8 @@ class PushScheduler:
 
     def __init__(self, settings: Settings, holder: str | None = None, lease_seconds: float | None = None):
         self.settings = settings
+        # APScheduler logs every run at INFO (a heartbeat every few seconds): keep its warnings only.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.coordinator = Coordinator(settings, holder=holder, lease_seconds=lease_seconds)
         self.scheduler = BackgroundScheduler(timezone=settings.tz)
         for spec in self.coordinator.specs.values():
