@@ -34,6 +34,10 @@ def add_recipient(db, name: str, site_id: int, kind: str = "child", responsible:
 
 @pytest.fixture
 def team(db, person, clock):
+    return make_team(db, person)
+
+
+def make_team(db, person) -> dict:
     """马丽 works with 怡园社区's elders; 李明 directs 沈闸村 (杨帆 is its worker); 丁玉梅 directs 马家湾村."""
     people = {"ma": person("w-mali", "worker", "怡园社区", "马丽"),
               "li": person("d-liming", "director", "沈闸村", "李明"),
@@ -317,3 +321,20 @@ def test_allowance_verification_without_change_is_not_flagged(wechat, db, team):
     converse(wechat, "d-liming", [("走访 马雨涵 上门 挺好", "见到孩子本人"), ("见到了", "有变化吗"),
                                   ("没有变化", "就学"), ("在学", ["核查：", "!核查有变化"]), ("1", "已保存")])
     assert saved(db)[0]["flagged"] == 0 and outbox.rows(db) == []
+
+
+# ---------------------------------------------------------------- the demo
+
+def test_in_the_demo_a_director_can_record_a_visit_at_once(runner, db):
+    from bot.cli import cli
+
+    assert runner.invoke(cli, ["demo", "--no-serve"]).exit_code == 0
+    assert runner.invoke(cli, ["demo", "--no-serve"]).exit_code == 0  # seeding twice adds nothing
+    result = runner.invoke(cli, ["chat", "--as", "李明"], input="记录 小明 今天 上门 学习正常\n1\n1\n名单\n")
+    assert "哪一位" in result.output and "已保存：李小明" in result.output
+    assert "服务对象共10人" in result.output and "马雨涵" in result.output
+    counts = dict(db.conn.execute("SELECT s.name, COUNT(*) FROM recipients r JOIN sites s ON s.id = r.site_id"
+                                  " GROUP BY s.name").fetchall())
+    assert counts == {"怡园社区": 10, "沈闸村": 10, "马家湾村": 3}
+    allowance = [r[0] for r in db.conn.execute("SELECT name FROM recipients WHERE allowance = 1")]
+    assert sorted(allowance) == ["丁浩然", "马雨涵"]

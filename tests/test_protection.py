@@ -1,0 +1,92 @@
+"""Mandatory reports (强制报告): words that suggest harm alert the site's workers and the admins at once,
+and the sender is told what happens next and to call 110/120."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import time_machine
+
+from data import audit, outbox, protection
+from tests.conversation import converse
+from tests.test_visit_flow import TODAY, make_team
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(TODAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def team(db, person, clock):
+    return make_team(db, person)
+
+
+def alerted(db) -> set[str]:
+    return {row["openid"] for row in outbox.rows(db) if row["key"].startswith("protection:")}
+
+
+def reports(db) -> list[dict]:
+    return list(db.query("SELECT * FROM protection_reports ORDER BY id"))
+
+
+def test_a_residents_report_alerts_every_worker_and_admin_and_tells_the_sender_what_next(wechat, db, team):
+    [reply] = converse(wechat, "fam-1", [("隔壁那家后妈打孩子，打得身上青一块紫一块的", ["已立即通知", "110", "120"])])
+    assert alerted(db) == {"w-mali", "w-yangfan", "a-zhang"}
+    alert = outbox.rows(db, openid="a-zhang")[0]
+    assert alert["urgent"] == 1 and "强制报告" in alert["body"] and "后妈打孩子" in alert["body"]
+    [report] = reports(db)
+    assert "abuse" in json.loads(report["kinds"]) and report["notified"] == 3
+    # The audit trail says that a report was made, not what it said.
+    [entry] = audit.entries(db, f"protection:{report['id']}")
+    assert "后妈" not in (entry["detail"] or "")
+
+
+def test_a_visit_note_alerts_the_childs_site_and_the_visit_goes_on(wechat, db, team):
+    converse(wechat, "d-liming", [
+        ("走访 王小明 今天 上门 孩子身上好几处伤，说是被他爸打得不敢回家",
+         ["强制报告", "110", "请核对走访记录", "对象：王小明"]),
+        ("1", "已保存"),
+    ])
+    # 沈闸村's worker and the admin; not 马丽 at 怡园社区, and not the director who wrote it.
+    assert alerted(db) == {"w-yangfan", "a-zhang"}
+    assert reports(db)[0]["site_id"] == team["li"]["site_id"]
+
+
+def test_an_answer_inside_a_visit_is_checked_too(wechat, db, team):
+    converse(wechat, "d-liming", [("走访 王小明 上门", "情况怎么样"),
+                                  ("奶奶说他爸喝醉了就打他，还不给饭吃", ["强制报告", "有需要帮忙"])])
+    assert alerted(db) == {"w-yangfan", "a-zhang"}
+    assert set(json.loads(reports(db)[0]["kinds"])) == {"abuse", "neglect"}
+
+
+def test_phone_numbers_in_the_message_are_masked_in_the_alert(wechat, db, team):
+    converse(wechat, "fam-2", [("有人虐待孩子，我电话13812345678", "110")])
+    body = outbox.rows(db, openid="a-zhang")[0]["body"]
+    assert "13812345678" not in body and "138****5678" in body
+    assert "13812345678" not in reports(db)[0]["excerpt"]
+
+
+def test_a_repeated_message_raises_one_report(wechat, db, team):
+    first = wechat.say("fam-3", "孩子被打了，浑身是伤", msg_id=424242)
+    again = wechat.say("fam-3", "孩子被打了，浑身是伤", msg_id=424242)
+    assert first.text == again.text and "110" in first.text
+    assert len(reports(db)) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "孩子爸爸打电话说下周回来", "给娃打针了，有点发烧", "今天去了王家，娃挺好，爷爷血压高", "孩子打球摔了一跤",
+])
+def test_ordinary_words_raise_nothing(wechat, db, team, text):
+    converse(wechat, "fam-4", [(text, lambda reply: "强制报告" not in reply and "已立即通知" not in reply)])
+    assert reports(db) == [] and alerted(db) == set()
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("他后爸拿棍子打他", "abuse"), ("娃娃被打得不敢回家", "abuse"), ("把孩子锁在屋里不让出门", "abuse"),
+    ("爹妈把孩子扔给邻居就走了", "abandonment"), ("他爸不让孩子上学，逼着去打工", "neglect"),
+])
+def test_words_with_gaps_and_dialect_are_found(text, kind):
+    assert kind in {w.kind for w in protection.find_words(text)}
