@@ -24,10 +24,11 @@ from flows.engine import Flow, Step
 from flows.errors import Abort, Ambiguous, Invalid
 from flows.parsers import find_phone, mask_phone, parse_choice, parse_phone
 from flows.registry import register
-from flows.words import clean, numbered
+from flows.words import clean, is_word, numbered
 
 STAFF = ("admin", "worker", "director")
 MAX_NEED = 500
+HUMAN = ("转人工", "人工", "人工服务", "找社工", "找真人")
 _CLASSIFIER: list[Callable[[str], Any]] = []
 _NONE_OF_THESE = ("0", "都不是", "都不对", "其他", "别的", "看全部", "全部")
 # Who a need is usually for when the sender is family: elders and children, named by kinship. (Not 儿子 or
@@ -36,9 +37,27 @@ _OTHER_WORDS = ("妈", "爸", "爹", "奶奶", "爷爷", "姥姥", "姥爷", "�
                 "孙子", "孙女", "外孙", "公公", "婆婆", "大大", "舅", "姑", "姨", "叔", "邻居", "隔壁")
 _SELF_ANSWERS = ("1", "我", "我自己", "自己", "本人", "给我自己", "为我自己")
 _OTHER_ANSWERS = ("2", "别人", "家人", "家里人", "老人", "孩子", "娃娃", "亲戚", "邻居")
+_CLAUSES = re.compile(r"[。；;，,、\n]|另外|还有|并且")
 _NAME_SPLIT = re.compile(r"[\s,，、;；:：。]+|(?:家)?住在|家住|住")
 _KIN_PREFIX = re.compile(r"^(?:我|俺|我们|俺们)?(?:家)?(?:的)?(?:妈妈?|爸爸?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公|老人|"
                          r"老汉|老伴|孩子|娃娃?|孙子|孙女|外孙女?|儿子|女儿|闺女|公公|婆婆|大大)?(?:叫|名叫|名字叫|是)?")
+
+
+def to_human(ctx: Ctx) -> str:
+    ticket = handoff.hand_off(ctx.db, ctx.person, "asked", ctx.now)
+    return (f"好的，已请社工来回复您（编号 T{ticket['id']}），社工的回复会发到这里，请稍等。"
+            "紧急情况请直接拨打120或110。")
+
+
+def _or_human(parse: Callable) -> Callable:
+    """「转人工」 works at every step of this flow, as 取消 does."""
+
+    def checked(text: str, ctx: Ctx, values: dict) -> Any:
+        if is_word(text, HUMAN):
+            raise Abort(to_human(ctx))
+        return parse(text, ctx, values)
+
+    return checked
 
 
 def use_classifier(classify: Callable[[str], Any]) -> None:
@@ -313,27 +332,48 @@ def _save(ctx: Ctx, values: dict) -> str:
     return "\n".join(lines)
 
 
+def _step(name: str, label: str, ask: Any, parse: Callable, extract: Callable | None = None, **more: Any) -> Step:
+    """A step of this flow: 「转人工」 is heard at every one of them."""
+    return Step(name, label, ask=ask, parse=_or_human(parse), extract=_or_human(extract) if extract else None,
+                **more)
+
+
 REQUEST = register(Flow(
     name="request",
     title="求助",
     triggers=("求助", "我要求助"),
     steps=(
-        Step("need", "需要", ask="请说说需要什么帮助？（可以发语音）", parse=_parse_need, extract=_extract_need),
-        Step("category", "类别", ask=_ask_category, parse=_parse_category, extract=_extract_category),
-        Step("whom", "为谁", ask=_advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"),
-             parse=_parse_whom, extract=_extract_whom,
-             show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
-        Step("recipient", "老人或孩子", ask=lambda ctx, v: _advised(_ask_recipient(ctx, v))(ctx, v),
-             parse=_parse_recipient, show=_show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
-        Step("phone", "电话", ask=_advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"),
-             parse=_parse_phone, extract=_extract_phone, show=mask_phone, optional=True, when=_needs_phone),
-        Step("site", "地点", ask=lambda ctx, v: _advised(_ask_site(ctx, v))(ctx, v), parse=_parse_site,
-             extract=_extract_site, when=lambda v: known_site(v) is None or "site" in v),
+        _step("need", "需要", "请说说需要什么帮助？（可以发语音）", _parse_need, _extract_need),
+        _step("category", "类别", _ask_category, _parse_category, _extract_category),
+        _step("whom", "为谁", _advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"), _parse_whom,
+              _extract_whom, show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
+        _step("recipient", "老人或孩子", lambda ctx, v: _advised(_ask_recipient(ctx, v))(ctx, v), _parse_recipient,
+              show=_show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
+        _step("phone", "电话", _advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"), _parse_phone,
+              _extract_phone, show=mask_phone, optional=True, when=_needs_phone),
+        _step("site", "地点", lambda ctx, v: _advised(_ask_site(ctx, v))(ctx, v), _parse_site, _extract_site,
+              when=lambda v: known_site(v) is None or "site" in v),
     ),
     save=_save,
     summary=_summary,
     describe="求助 + 需要什么：例如「求助 我妈的降压药快吃完了」",
 ))
+
+
+def _visit_needs(text: str) -> list[str]:
+    """The kinds of help a visit note asks for, in the order written: a worker lists several needs in one
+    note (「药快吃完了，屋顶也漏雨」), so each clause is read on its own as well as the whole."""
+    whole = classify(text)
+    found = [URGENT_LABEL] if whole.urgent else []
+    for clause in _CLAUSES.split(text):
+        match = classify(clause) if len(clause.strip()) >= 2 else None
+        if match and match.category and match.band == "route":
+            found.append(match.category)
+    if whole.category:
+        found.append(whole.category)
+    if whole.secondary:
+        found.append(whole.secondary)
+    return list(dict.fromkeys(found))[:3]
 
 
 def open_request_from_visit(ctx: Ctx, visit_id: int, recipient: dict, needs_text: str) -> list[dict]:
@@ -343,11 +383,7 @@ def open_request_from_visit(ctx: Ctx, visit_id: int, recipient: dict, needs_text
     text = (needs_text or "").strip()
     if not text:
         return []
-    match = classify(text)
-    if not match.category and not match.urgent and match.band == "route":
-        return []  # 「无」: nothing to route
-    first = match.category or (URGENT_LABEL if match.urgent else match.alternatives[0][0])
-    labels = [first] + ([match.secondary] if match.secondary and match.secondary != first else [])
+    labels = _visit_needs(text)
     made = []
     with transaction(ctx.db):
         for label in labels:

@@ -22,7 +22,7 @@ from flows.errors import Ambiguous, Invalid
 from flows.parsers import mask_phone, parse_choice
 from flows.words import clean
 from handlers.commands import command
-from handlers.intent import IntentMatcher, Match
+from handlers.intent import IntentMatcher, Match, normalize
 from handlers.router import TEXT_FALLBACKS
 
 STAFF = ("admin", "worker", "director")
@@ -98,7 +98,7 @@ def understand(ctx: Ctx, text: str) -> str | None:
 
 
 def _small_talk(text: str) -> str | None:
-    word = clean(text).lower()
+    word = clean(normalize(text))  # WeChat stickers like [强] and emoji are dropped here
     if any(w in word for w in _THANKS):
         return "不客气！有需要随时发消息给我。"
     if any(w in word for w in _ABOUT):
@@ -310,11 +310,9 @@ def _state_refusal(request: dict) -> str:
 
 # ---------------------------------------------------------------- talking to a human
 
-@command("转人工", "人工", "人工服务", "找社工", "找真人", describe="转人工：请社工来回复您")
+@command(*request_flow.HUMAN, describe="转人工：请社工来回复您")
 def _to_human(ctx: Ctx, rest: str) -> str:
-    ticket = handoff.hand_off(ctx.db, ctx.person, "asked", ctx.now)
-    return (f"好的，已请社工来回复您（编号 {handoffs.label(ticket['id'])}），社工的回复会发到这里，请稍等。"
-            "紧急情况请直接拨打120或110。")
+    return request_flow.to_human(ctx)
 
 
 @command("回复")
