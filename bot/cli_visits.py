@@ -91,7 +91,7 @@ def _rows(numbers: list[int]) -> str:
 
 
 def _export_options(func):
-    func = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+    func = click.option("--output", "--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
                         help="输出文件；不写时 csv/json 输出到屏幕，xlsx 存到当前目录")(func)
     func = click.option("--site", help="只导出某个站点，如 沈闸村")(func)
     func = click.option("--month", help="月份 YYYY-MM（走访按走访日期筛选；名单统计该月走访次数）")(func)

@@ -7,16 +7,44 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
+from data import outbox, people
 from data.clock import iso
 
 MODES = ("上门", "电话", "视频", "到校", "其他")
 AREAS = ("监护", "安全", "就学", "健康")
 UNDO_WINDOW = timedelta(hours=24)
 PHOTO_WINDOW = timedelta(minutes=30)
+# Reading a visit note: which clauses sound like a need, and the four areas a child's note may name.
+_NEED = re.compile(r"缺|快(?:吃|用|烧|喝)?完|(?:吃|用|烧|喝)完了|没有?[^，,。；;！!？?\s]{1,4}了"
+                   r"|需要|想要|想让|想请|希望|盼着|要个|买不起|没钱|坏了|漏|帮忙|帮着|申请|办不了|不会用")
+_NOT_NEED = re.compile(r"没事|没问题|不需要|不用|没什么需要|没有需要|都挺好|都好")
+_CLAUSES = re.compile(r"[，,。；;！!？?\n]+")
+_AREA_WORDS = {"监护": ("监护", "照顾", "看护"), "安全": ("安全",), "就学": ("就学", "上学", "学习", "学业"),
+               "健康": ("健康", "身体")}
+
+
+def detect_needs(findings: str | None) -> str | None:
+    """The clauses of a note that sound like a need (缺、快吃完了、需要、想要、没…了), or None."""
+    found = [c.strip() for c in _CLAUSES.split(findings or "")
+             if c.strip() and _NEED.search(c) and not _NOT_NEED.search(c)]
+    return "；".join(found) or None
+
+
+def areas_from(findings: str | None) -> dict | None:
+    """For children: 监护、安全、就学、健康 in a word each, when the note gives them."""
+    found = {}
+    for area, words in _AREA_WORDS.items():
+        for word in words:
+            match = re.search(re.escape(word) + r"[:：\s]*([^，,。；;！!？?\s]{1,6})", findings or "")
+            if match:
+                found[area] = match.group(1)
+                break
+    return found or None
 
 
 def add_visit(db: Database, *, recipient_id: int, visitor_id: int, visit_date: str, mode: str, findings: str,
@@ -133,6 +161,20 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
         "photos": row["photo_count"], "recorded_at": row["created_at"],
     } for row in rows]
+
+
+def flag_to_workers(db: Database, recipient: dict, visit_id: int, reasons: list[str], visitor: dict,
+                    now: datetime) -> int:
+    """Tell the recipient's site workers (else the admins) what a verification visit found; returns how many."""
+    workers = people.staff_of_site(db, recipient["site_id"], ("worker",)) or people.admins(db)
+    who = visitor.get("name") or people.ROLES.get(visitor.get("role"), "")
+    body = (f"【核查提示】{who}核查{recipient['name']}（{recipient['site_name']}）时发现："
+            f"{'；'.join(reasons)}。请跟进核实，必要时调整补贴或监护安排。")
+    sent = 0
+    for worker in workers:
+        if worker["id"] != visitor["id"]:
+            sent += outbox.enqueue(db, f"visit-flag:{visit_id}:{worker['id']}", worker["openid"], "text", body, now)
+    return sent
 
 
 VERIFICATION_NAMES = {"seen": "见到本人", "change": "监护或生活变化", "school": "就学"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from data import audit, outbox, people, recipients, visits
+from data import audit, recipients, visits
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Abort, Ambiguous, Invalid
@@ -35,12 +35,6 @@ _SCHOOL_ALIASES = {"上学": "在学", "在校": "在学", "上着学": "在学"
 _TOKENS = re.compile(r"[\s,，、。;；:：!！?？]+")
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _NOT_NAMES = {"一下", "一个", "情况", "今天", "昨天", "前天", "这次", "刚才", "刚刚", "上午", "下午", "晚上"}
-_NEED = re.compile(r"缺|快(?:吃|用|烧|喝)?完|(?:吃|用|烧|喝)完了|没有?[^，,。；;！!？?\s]{1,4}了"
-                   r"|需要|想要|想让|想请|希望|盼着|要个|买不起|没钱|坏了|漏|帮忙|帮着|申请|办不了|不会用")
-_NOT_NEED = re.compile(r"没事|没问题|不需要|不用|没什么需要|没有需要|都挺好|都好")
-_CLAUSES = re.compile(r"[，,。；;！!？?\n]+")
-_AREA_WORDS = {"监护": ("监护", "照顾", "看护"), "安全": ("安全",), "就学": ("就学", "上学", "学习", "学业"),
-               "健康": ("健康", "身体")}
 _NO_CHANGE = {"无", "没有", "没", "没变", "没变化", "没有变化", "无变化", "一样", "跟以前一样", "和以前一样",
               "不变", "否"}
 _DATE_REFUSED = "_date_refused"
@@ -201,25 +195,6 @@ def _parse_mode(text: str, ctx: Ctx, values: dict) -> str:
 
 # ---------------------------------------------------------------- what was found, and what is needed
 
-def detect_needs(findings: str | None) -> str | None:
-    """The clauses of a note that sound like a need (缺、快吃完了、需要、想要、没…了), or None."""
-    found = [c.strip() for c in _CLAUSES.split(findings or "")
-             if c.strip() and _NEED.search(c) and not _NOT_NEED.search(c)]
-    return "；".join(found) or None
-
-
-def areas_from(findings: str | None) -> dict | None:
-    """For children: 监护、安全、就学、健康 in a word each, when the note gives them."""
-    found = {}
-    for area, words in _AREA_WORDS.items():
-        for word in words:
-            match = re.search(re.escape(word) + r"[:：\s]*([^，,。；;！!？?\s]{1,6})", findings or "")
-            if match:
-                found[area] = match.group(1)
-                break
-    return found or None
-
-
 def _strip_preamble(text: str, ctx: Ctx, values: dict) -> str:
     """What is left once a refused date, a way of visiting or an unknown name were taken off the front."""
     text = _unknown_name_first(text, ctx, values)[1]
@@ -237,7 +212,7 @@ def _extract_findings(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | No
     if len(rest) < 2:
         return None
     # The need clauses (or 无) are handed to the needs step, so a one-shot message needs no extra question.
-    return rest[:FINDINGS_MAX], detect_needs(rest) or "无"
+    return rest[:FINDINGS_MAX], visits.detect_needs(rest) or "无"
 
 
 def _parse_findings(text: str, ctx: Ctx, values: dict) -> str:
@@ -256,7 +231,7 @@ def _ask_findings(ctx: Ctx, values: dict) -> str:
 
 
 def _ask_needs(ctx: Ctx, values: dict) -> str:
-    guess = detect_needs(values.get("findings"))
+    guess = visits.detect_needs(values.get("findings"))
     if guess:
         return f"听起来需要帮忙：「{guess}」。\n回「是」就这样记；不需要回「无」；也可以直接说需要什么。"
     return "有需要帮忙解决的事吗？没有请回「无」；有请简单说（如：降压药快吃完了）。"
@@ -273,7 +248,7 @@ def _parse_needs(text: str, ctx: Ctx, values: dict) -> str | None:
     if yes is False:
         return None
     if yes is True:
-        guess = detect_needs(values.get("findings"))
+        guess = visits.detect_needs(values.get("findings"))
         if guess:
             return guess
         raise Invalid("请直接说需要什么，没有请回「无」。")
@@ -358,7 +333,7 @@ def _summary(ctx: Ctx, values: dict) -> str:
     lines = ["请核对走访记录：", f"对象：{who['name']}（{recipients.KINDS[who['kind']]}）",
              f"日期：{_show_date(visit_date(values), ctx)}", f"方式：{values['mode']}",
              f"情况：{findings if len(findings) <= 150 else findings[:150] + '…'}"]
-    areas = areas_from(findings) if who["kind"] == "child" else None
+    areas = visits.areas_from(findings) if who["kind"] == "child" else None
     if areas:
         lines.append("四项：" + "｜".join(f"{k} {v}" for k, v in areas.items()))
     lines.append(f"需求：{values['needs']}（保存后转给社工/志愿者跟进）" if values.get("needs") else "需求：无")
@@ -383,7 +358,7 @@ def _save(ctx: Ctx, values: dict) -> str:
     visit_id = visits.add_visit(
         ctx.db, recipient_id=recipient["id"], visitor_id=ctx.person["id"], visit_date=visit_date(values),
         mode=values["mode"], findings=findings, now=ctx.now,
-        areas=areas_from(findings) if recipient["kind"] == "child" else None, needs=values.get("needs"),
+        areas=visits.areas_from(findings) if recipient["kind"] == "child" else None, needs=values.get("needs"),
         verification=verification, flagged=bool(reasons),
         source_text=visits.texts_since(ctx.db, ctx.openid, ctx.message.key if ctx.message else None))
     for photo in values.get("_photos", []):
@@ -395,7 +370,7 @@ def _save(ctx: Ctx, values: dict) -> str:
     if values.get("needs"):
         lines.append(_hand_over_needs(ctx, visit_id, recipient, values["needs"]))
     if reasons:
-        _flag_to_workers(ctx, recipient, visit_id, reasons)
+        visits.flag_to_workers(ctx.db, recipient, visit_id, reasons, ctx.person, ctx.now)
         lines.append("核查有变化，已提醒社工跟进。")
     lines.append("30分钟内发来的现场照片会附到这条记录；记错了回「撤销」。")
     return "\n".join(lines)
@@ -416,16 +391,6 @@ def _hand_over_needs(ctx: Ctx, visit_id: int, recipient: dict, needs: str) -> st
         return made
     return "\n".join(f"需求已转为求助 {r.get('number', '')}（{r.get('category', '')}），"
                      f"交给{r.get('routed_to') or '社工'}跟进。" for r in made)
-
-
-def _flag_to_workers(ctx: Ctx, recipient: dict, visit_id: int, reasons: list[str]) -> None:
-    workers = people.staff_of_site(ctx.db, recipient["site_id"], ("worker",)) or people.admins(ctx.db)
-    who = ctx.person.get("name") or people.ROLES[ctx.role]
-    body = (f"【核查提示】{who}核查{recipient['name']}（{recipient['site_name']}）时发现："
-            f"{'；'.join(reasons)}。请跟进核实，必要时调整补贴或监护安排。")
-    for worker in workers:
-        if worker["id"] != ctx.person["id"]:
-            outbox.enqueue(ctx.db, f"visit-flag:{visit_id}:{worker['id']}", worker["openid"], "text", body, ctx.now)
 
 
 def _yes_no_show(value: bool | None) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pypinyin import lazy_pinyin
+
 from data import audit, conversations, protection, recipients, visits
 from data.db import transaction
 from flows import engine
@@ -48,7 +50,8 @@ def my_recipients(ctx: Ctx) -> tuple[list[dict], list[dict]]:
 @command("名单", "我的名单", "花名册", roles=STAFF, describe="名单：我负责的服务对象和本月走访情况")
 def roster(ctx: Ctx, rest: str) -> str:
     mine, others = my_recipients(ctx)
-    listed = mine + others if clean(rest) in _ALL else mine
+    everyone = clean(rest) in _ALL
+    listed = sorted(mine + others if everyone else mine, key=lambda r: lazy_pinyin(r["name"]))
     if not listed:
         return "您的名单里还没有服务对象。请联系管理员用「laoxiao import recipients」导入名单。"
     ids = [r["id"] for r in listed]
@@ -61,7 +64,7 @@ def roster(ctx: Ctx, rest: str) -> str:
         kinds = "、".join(recipients.categories_of(r)[:2])
         seen = f"上次{_short_date(last[r['id']], ctx.today)}" if r["id"] in last else "还没走访过"
         lines.append(f"{number}. {mark}{star}{r['name']} {kinds} {seen}")
-    if others and listed is mine:
+    if others and not everyone:
         lines.append(f"本站点另有{len(others)}人由别人负责，发「名单 全部」查看。")
     lines.append("发「查 姓名」看详情，「本月」看走访覆盖。")
     return "\n".join(lines)

@@ -44,6 +44,11 @@ def test_a_residents_report_alerts_every_worker_and_admin_and_tells_the_sender_w
     assert "后妈" not in (entry["detail"] or "")
 
 
+def test_harm_to_an_elder_is_reported_too(wechat, db, team):
+    converse(wechat, "fam-5", [("楼下的老人被儿媳虐待，经常不给饭吃", ["已立即通知", "110"])])
+    assert {"w-mali", "a-zhang"} <= alerted(db)
+
+
 def test_a_visit_note_alerts_the_childs_site_and_the_visit_goes_on(wechat, db, team):
     converse(wechat, "d-liming", [
         ("走访 王小明 今天 上门 孩子身上好几处伤，说是被他爸打得不敢回家",

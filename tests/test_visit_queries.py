@@ -36,6 +36,7 @@ def test_roster_lists_my_recipients_with_last_visit_and_this_month(wechat, db, t
     visit(db, ids["李小明"], team["li"], "2026-10-28")
     [reply] = converse(wechat, "d-liming", [("名单", ["服务对象共3人，本月已走访1人", "!马小明", "!王秀兰"])])
     lines = reply.splitlines()
+    assert reply.index("李小明") < reply.index("马雨涵") < reply.index("王小明")  # in pinyin order
     assert any("✅" in line and "王小明" in line and "上次11月3日" in line for line in lines)
     assert any("⭕" in line and "李小明" in line and "上次10月28日" in line for line in lines)
     assert any("⭕" in line and "马雨涵" in line and "还没走访过" in line for line in lines)
