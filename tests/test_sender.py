@@ -345,3 +345,19 @@ def test_a_crash_between_send_and_mark_sends_at_most_one_duplicate(db, person, e
     report = drain_once(db, settings, utcnow() + delivery.STALE_CLAIM + timedelta(seconds=1))
     assert report.reclaimed == 2 and report.sent == 2
     assert fake.texts_to("o-crash") == ["第一条", "第二条", "第二条", "第三条"]
+
+
+def test_outbox_commands_list_send_and_mask_phone_numbers(db, person, fake, runner):
+    from bot.cli import cli
+
+    assert "发件箱：空" in runner.invoke(cli, ["outbox"]).output
+    someone(db, person, "o-cli")
+    outbox.enqueue(db, "request:R1129-03:card", "o-cli", "text", "新求助：请联系13912345678", utcnow())
+    listing = runner.invoke(cli, ["outbox"]).output
+    assert "待发 1" in listing and "139****5678" in listing and "13912345678" not in listing
+    sent = runner.invoke(cli, ["outbox", "send"])
+    assert sent.exit_code == 0 and "已发 1" in sent.output
+    assert fake.texts_to("o-cli") == ["新求助：请联系13912345678"]
+    assert "已发/cs" in runner.invoke(cli, ["outbox", "--status", "sent"]).output
+    refused = runner.invoke(cli, ["outbox", "retry", "999"])
+    assert refused.exit_code != 0 and "没有可重试的消息" in refused.output
