@@ -11,6 +11,7 @@ import hmac
 import json
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
@@ -220,6 +221,7 @@ def visible_recipients(db: Database, person: dict, include_closed: bool = False)
 
 # ---------------------------------------------------------------- finding a person by a spoken or typed name
 
+@lru_cache(maxsize=65536)
 def _pinyin(text: str) -> str:
     return " ".join(lazy_pinyin(text))
 

@@ -38,6 +38,8 @@ _NOT_NAMES = {"一下", "一个", "情况", "今天", "昨天", "前天", "这�
 _NO_CHANGE = {"无", "没有", "没", "没变", "没变化", "没有变化", "无变化", "一样", "跟以前一样", "和以前一样",
               "不变", "否"}
 _DATE_REFUSED = "_date_refused"
+_AT_HOME = re.compile(r"(?:的)?家(?:里|中)?")
+_GONE = re.compile(r"^(?:去了|到了|去|到)\s*")
 _SEEN = {"见到了", "见到", "见着了", "看到了", "看到", "见了", "当面见了", "见到本人"}
 _NOT_SEEN = {"没见到", "没见着", "没看到", "没见", "不在家", "没在家", "没有见到"}
 _NO_NEEDS = {"无", "没有", "没", "没啥", "没什么", "暂无", "不需要", "不用", "都不需要", "没有需要", "否"}
@@ -95,7 +97,7 @@ def _extract_recipient(text: str, ctx: Ctx, values: dict) -> tuple[dict, str] | 
                      if len(r["name"]) >= 2 and r["name"] in norm)
     if written:
         start, negative_length, name = written[0]
-        return _choose([r for r in pool if r["name"] == name], remove_span(norm, start, start - negative_length), ctx)
+        return _choose([r for r in pool if r["name"] == name], _cut_name(norm, start, start - negative_length), ctx)
     tokens = [t for t in _TOKENS.split(norm) if t]
     best: tuple[float, int, str, list[dict]] | None = None
     for token in [t for t in tokens[:3] if not _is_date_or_mode(t, ctx)][:1]:
@@ -105,10 +107,19 @@ def _extract_recipient(text: str, ctx: Ctx, values: dict) -> tuple[dict, str] | 
                 best = (ranked[0][1], len(query), query, recipients.best_matches(query, pool))
         if best:
             start = norm.find(best[2])
-            return _choose(best[3], remove_span(norm, start, start + len(best[2])), ctx)
+            return _choose(best[3], _cut_name(norm, start, start + len(best[2])), ctx)
         if _name_like(token, ctx):
             raise _not_listed(token)
     return None
+
+
+def _cut_name(text: str, start: int, end: int) -> str:
+    """The text without the name; 「去了王秀兰家」 also says how the visit was made, so 上门 takes its place."""
+    home = _AT_HOME.match(text, end)
+    if home:
+        return f"{remove_span(text, start, home.end())} 上门".strip() if start == 0 else \
+            f"{text[:start].rstrip()} 上门 {text[home.end():].lstrip(' ,，、')}".strip()
+    return remove_span(text, start, end)
 
 
 def _parse_recipient(text: str, ctx: Ctx, values: dict) -> dict:
@@ -204,7 +215,8 @@ def _strip_preamble(text: str, ctx: Ctx, values: dict) -> str:
         found = None
     text = found[1] if found else text
     mode = _mode_at_start(text)
-    return (mode[1] if mode else text).strip(" ,，、:：;；")
+    text = _GONE.sub("", mode[1] if mode else text)
+    return text.strip(" ,，、:：;；")
 
 
 def _extract_findings(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:

@@ -124,6 +124,12 @@ def test_name_glued_to_the_rest_as_voice_input_gives_it(wechat, db, team):
     converse(wechat, "w-mali", [("走访王秀岚今天上门血压有点高", ["对象：王秀兰", "方式：上门", "情况：血压有点高"])])
 
 
+def test_a_spoken_description_of_the_visit(wechat, db, team):
+    converse(wechat, "w-mali", [("走访 昨天去了王秀兰家，血压有点高，降压药快吃完了",
+                                 ["对象：王秀兰", "日期：11月19日", "方式：上门", "情况：血压有点高，降压药快吃完了",
+                                  "需求：降压药快吃完了"])])
+
+
 # ---------------------------------------------------------------- step by step
 
 def test_step_by_step_asks_only_what_is_missing_and_edits_before_saving(wechat, db, team):
