@@ -1,0 +1,162 @@
+"""Need categories (routing targets) and the word lists that go with them, read from bundled reference data.
+
+Storage only: plain dataclasses loaded from ``data/reference/*.json`` plus an optional admin TSV of extra
+phrasings (``text<TAB>label`` per line), so phrasings can be added without touching code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+CATEGORIES_FILE = REFERENCE_DIR / "need_categories.json"
+PROTECTION_FILE = REFERENCE_DIR / "protection_words.json"
+
+#: The twelve request categories, in menu order. ``NONE_LABEL`` (无) is not a category: "not a request".
+LABELS: tuple[str, ...] = (
+    "生活照料",
+    "医疗健康",
+    "心理慰藉",
+    "学业辅导",
+    "政策咨询",
+    "法律援助",
+    "监护支持",
+    "居家安全",
+    "代办服务",
+    "物资帮扶",
+    "紧急求助",
+    "文体活动",
+)
+NONE_LABEL = "无"
+URGENT_LABEL = "紧急求助"
+#: Every label a phrasing may carry: the twelve categories plus 无.
+ALL_LABELS: tuple[str, ...] = (*LABELS, NONE_LABEL)
+EMERGENCY_NUMBERS = ("110", "119", "120")
+
+
+@dataclass(frozen=True)
+class Category:
+    label: str
+    description: str
+    menu: str
+    team: str
+    keywords: tuple[tuple[str, float], ...]
+    phrasings: tuple[str, ...]
+    urgent: bool = False
+
+    @property
+    def is_request(self) -> bool:
+        return self.label != NONE_LABEL
+
+
+@dataclass(frozen=True)
+class AlertWord:
+    """An urgent or child-protection word. ``*`` in ``word`` stands for a short gap (a few characters)."""
+
+    word: str
+    call: str = ""  # 120 / 110 / 119 for urgent words
+    kind: str = ""  # abuse / sexual / neglect / abandonment for protection words
+    urgent: bool = True
+    guard: bool = False  # defused by 怕/担心/去年/以前/差点... in the same clause (a worry or the past)
+    not_before: tuple[str, ...] = ()  # no hit when one of these follows right after the word
+    not_after: tuple[str, ...] = ()  # no hit when one of these comes right before the word
+    note: str = ""
+
+
+class CategoryDataError(ValueError):
+    """Bad reference data or a bad line in an extra-phrasings file."""
+
+
+@cache
+def _read_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _category(raw: dict[str, Any], extra: list[str]) -> Category:
+    keywords = tuple((str(k["word"]), float(k.get("weight", 1.0))) for k in raw.get("keywords", ()))
+    phrasings = tuple(dict.fromkeys([*raw.get("phrasings", ()), *extra]))
+    return Category(
+        label=raw["label"],
+        description=raw.get("description", ""),
+        menu=raw.get("menu", ""),
+        team=raw.get("team", ""),
+        keywords=keywords,
+        phrasings=phrasings,
+        urgent=bool(raw.get("urgent", False)),
+    )
+
+
+def read_phrasings_tsv(path: str | Path) -> list[tuple[str, str]]:
+    """Read ``text<TAB>label`` lines; blank lines, ``#`` comments and a ``text<TAB>category`` header skipped.
+
+    Raises CategoryDataError naming the file and line for a missing tab or an unknown label.
+    """
+    rows: list[tuple[str, str]] = []
+    with open(path, encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if "\t" not in line:
+                raise CategoryDataError(f"{path}:{lineno}: expected 'text<TAB>label', got {line!r}")
+            text, label = (part.strip() for part in line.rsplit("\t", 1))
+            if text.lower() == "text" and label.lower() in ("category", "label"):
+                continue  # header
+            if label not in ALL_LABELS:
+                raise CategoryDataError(
+                    f"{path}:{lineno}: unknown label {label!r} (expected one of {', '.join(ALL_LABELS)})"
+                )
+            if text:
+                rows.append((text, label))
+    return rows
+
+
+def load_categories(extra_phrasings_path: str | None = None) -> list[Category]:
+    """All categories in ``ALL_LABELS`` order (the twelve, then 无), with any extra phrasings merged in."""
+    extra: dict[str, list[str]] = {label: [] for label in ALL_LABELS}
+    if extra_phrasings_path:
+        for text, label in read_phrasings_tsv(extra_phrasings_path):
+            extra[label].append(text)
+    raw_by_label = {raw["label"]: raw for raw in _read_json(CATEGORIES_FILE)}
+    if set(raw_by_label) != set(ALL_LABELS):
+        missing = set(ALL_LABELS) - set(raw_by_label)
+        unknown = set(raw_by_label) - set(ALL_LABELS)
+        raise CategoryDataError(f"{CATEGORIES_FILE}: missing {sorted(missing)}, unknown {sorted(unknown)}")
+    return [_category(raw_by_label[label], extra[label]) for label in ALL_LABELS]
+
+
+def _alert(raw: dict[str, Any], **defaults: Any) -> AlertWord:
+    fields = {**defaults, **raw}
+    return AlertWord(
+        word=fields["word"],
+        call=str(fields.get("call", "")),
+        kind=fields.get("kind", ""),
+        urgent=bool(fields.get("urgent", True)),
+        guard=bool(fields.get("guard", False)),
+        not_before=tuple(fields.get("not_before", ())),
+        not_after=tuple(fields.get("not_after", ())),
+        note=fields.get("note", ""),
+    )
+
+
+def urgent_words() -> list[AlertWord]:
+    """Words that make a message 紧急求助 at once, each with the number to call (120/110/119)."""
+    for raw in _read_json(CATEGORIES_FILE):
+        if raw["label"] == URGENT_LABEL:
+            words = [_alert(w) for w in raw.get("urgent_words", ())]
+            bad = [w.word for w in words if w.call not in EMERGENCY_NUMBERS]
+            if bad:
+                raise CategoryDataError(f"{CATEGORIES_FILE}: urgent words without 110/119/120: {bad}")
+            return words
+    raise CategoryDataError(f"{CATEGORIES_FILE}: no {URGENT_LABEL} entry")
+
+
+def protection_words() -> list[AlertWord]:
+    """Suspected harm to a child (abuse, neglect, abandonment): these trigger the mandatory-report path."""
+    doc = _read_json(PROTECTION_FILE)
+    return [_alert(w, call=doc.get("call", "110")) for w in doc["words"]]
