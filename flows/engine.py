@@ -259,7 +259,7 @@ def _on_edit_choice(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
     steps = _editable(flow, data)
     word = text.strip()
     chosen = None
-    if word.isdigit() and 1 <= int(word) <= len(steps):
+    if word.isdecimal() and 1 <= int(word) <= len(steps):
         chosen = steps[int(word) - 1]
     else:
         chosen = _editable_by_label(flow, data, word)
@@ -313,7 +313,7 @@ def _on_pending(flow: Flow, ctx: Ctx, data: dict, step: Step, text: str) -> list
 def _option_index(word: str, options: list[tuple[Any, str]]) -> int | None:
     from flows.parsers import chinese_to_int
 
-    number = int(word) if word.isdigit() else chinese_to_int(word.lstrip("第").rstrip("个位"))
+    number = int(word) if word.isdecimal() else chinese_to_int(word.lstrip("第").rstrip("个位"))
     if number is not None and 1 <= number <= len(options):
         return number - 1
     for index, (_, label) in enumerate(options):

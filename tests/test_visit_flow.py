@@ -173,6 +173,12 @@ def test_cancel_at_the_summary(wechat, db, team):
     assert saved(db) == []
 
 
+def test_odd_numerals_when_choosing_are_answered_politely(wechat, db, team):
+    converse(wechat, "w-mali", [("走访 王秀兰 上门 挺好", "请核对"), ("2", "要改哪一项"), ("①", "请回编号"),
+                                ("１", "走访的是哪位")])
+    converse(wechat, "d-liming", [("走访 小明", "哪一位"), ("②", "走访的是哪位")])
+
+
 def test_back_and_help_work_in_the_middle(wechat, db, team):
     converse(wechat, "w-mali", [("走访 王秀兰", "怎么走访的"), ("帮助", ["走访记录", "取消"]),
                                 ("1", "情况怎么样"), ("返回", "怎么走访的"), ("电话", "情况怎么样")])
