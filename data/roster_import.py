@@ -159,6 +159,11 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _echo(text: str) -> str:
+    """A cell shown back in a message: an ID or phone number typed into the wrong column stays masked."""
+    return re.sub(r"[0-9Xx]{11,}", lambda m: "*" * (len(m[0]) - 4) + m[0][-4:], text)[:30]
+
+
 def _birth_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -214,7 +219,7 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
     kind_text = _text(raw.get("kind"))
     kind = _KINDS.get(kind_text.lower())
     if not kind:
-        error("对象类型", f"应为「老人」或「儿童」，现在是「{kind_text}」" if kind_text
+        error("对象类型", f"应为「老人」或「儿童」，现在是「{_echo(kind_text)}」" if kind_text
               else "不能为空，填「老人」或「儿童」")
     record["kind"] = kind
 
@@ -231,7 +236,7 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
     sex_text = _text(raw.get("sex"))
     record["sex"] = _SEXES.get(sex_text.lower())
     if not record["sex"]:
-        error("性别", f"应为「男」或「女」，现在是「{sex_text}」" if sex_text else "不能为空，填「男」或「女」")
+        error("性别", f"应为「男」或「女」，现在是「{_echo(sex_text)}」" if sex_text else "不能为空，填「男」或「女」")
 
     record["birth_date"] = None
     if _blank(raw.get("birth_date")):
@@ -240,7 +245,7 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
         try:
             born = _birth_date(raw["birth_date"])
         except ValueError:
-            error("出生日期", f"看不懂「{_text(raw['birth_date'])}」，请写成 1940-03-05")
+            error("出生日期", f"看不懂「{_echo(_text(raw['birth_date']))}」，请写成 1940-03-05")
         else:
             record["birth_date"] = born.isoformat()
             years = recipients.age(born.isoformat(), look.today)
@@ -254,7 +259,7 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
     site_name = _text(raw.get("site"))
     site = look.sites.get(site_name)
     if site is None:
-        error("站点", f"没有站点「{site_name}」，已有：{'、'.join(look.sites)}" if site_name else "不能为空")
+        error("站点", f"没有站点「{_echo(site_name)}」，已有：{'、'.join(look.sites)}" if site_name else "不能为空")
     record["site_id"] = site["id"] if site else None
 
     record["responsible_id"] = None
@@ -291,7 +296,7 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
     for key, column in (("ongoing_care", "持续关爱"), ("allowance", "领取津贴")):
         value = _flag(raw.get(key))
         if value is None:
-            error(column, f"请填「是」或「否」，现在是「{_text(raw.get(key))}」")
+            error(column, f"请填「是」或「否」，现在是「{_echo(_text(raw.get(key)))}」")
         record[key] = bool(value)
     if record["allowance"] and kind == "elder":
         error("领取津贴", "只有儿童（孤儿、事实无人抚养儿童）领取基本生活费，老人请填「否」")

@@ -105,6 +105,13 @@ def test_bad_rows_are_all_reported_by_row_and_column_and_nothing_is_written(invo
     assert stored(db) == []
 
 
+def test_a_number_in_the_wrong_column_is_not_echoed_in_full(invoke, db, tmp_path):
+    row = list(GOOD[0])
+    row[4] = WANG_ID  # the ID number typed where the birth date goes
+    result = invoke("import", "recipients", str(write_xlsx(tmp_path / "r.xlsx", [row])))
+    assert "第2行「出生日期」" in result.output and WANG_ID not in result.output
+
+
 def test_skip_bad_writes_the_good_rows_and_lists_the_rest(invoke, db, tmp_path):
     rows = [GOOD[0], ["张三", "老人", "高龄", "男", "1950-01-01", "火星村", "", "", "", "", "", "", ""], GOOD[2]]
     result = invoke("import", "recipients", str(write_xlsx(tmp_path / "r.xlsx", rows)), "--skip-bad")
