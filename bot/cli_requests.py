@@ -4,7 +4,9 @@ admins' own phrasings (so the matcher learns new ways of asking without a code c
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -215,19 +217,29 @@ def export_requests(fmt: str, month: str | None, out: str | None) -> None:
 # ---------------------------------------------------------------- classify and phrasings
 
 @click.command("classify", help="逐行识别求助类别，每行输出一个 JSON / classify one text per line (stdin)")
-def classify_command() -> None:
+@click.option("--timing", is_flag=True, help="在标准错误输出每条耗时的中位数和 p99 / print median and p99 ms to stderr")
+def classify_command(timing: bool) -> None:
     from handlers.intent import classify_lines
-    from handlers.requests import matcher
+    from handlers.requests import MATCHERS, matcher
 
     _db_and_settings()  # reads .env, where LAOXIAO_PHRASES may be set
     current = matcher()
+    took = []
     for number, line in enumerate(sys.stdin, 1):
         # A development set is text<TAB>label: only the text is classified, its header skipped.
         text = line.rstrip("\r\n").split("\t", 1)[0]
         if number == 1 and "\t" in line and text.strip().lower() == "text":
             continue
-        for result in classify_lines([text], current):
+        start = time.perf_counter()
+        results = list(classify_lines([text], current))
+        took.append((time.perf_counter() - start) * 1000)
+        for result in results:
             click.echo(json.dumps(result, ensure_ascii=False))
+    if timing and took:
+        took.sort()
+        p99 = took[min(len(took) - 1, int(len(took) * 0.99))]
+        click.echo(f"{len(took)} texts, {MATCHERS.phrasings} phrasings loaded: "
+                   f"median {statistics.median(took):.2f} ms, p99 {p99:.2f} ms per text", err=True)
 
 
 @click.group("phrases", help="管理员补充的求助说法：laoxiao phrases add 类别 文本")

@@ -128,7 +128,8 @@ def _chosen_label(answer: str) -> str | None:
 
 def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
     answer = clean(text)
-    label = _chosen_label(answer)
+    # A number picks from the menu only once the menu has been shown, never from the first message.
+    label = _chosen_label(answer) if "need" in values or values.get("_misses") else None
     if label:
         _alert_if_urgent(ctx, values, label, text, None, ())
         return label, ""

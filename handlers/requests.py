@@ -5,6 +5,7 @@ need, starts the request flow with the text already described."""
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ _THANKS = ("谢谢", "感谢", "多谢", "辛苦", "麻烦你们了")
 _GREETINGS = ("你好", "您好", "在吗", "在不在", "有人吗", "早上好", "中午好", "晚上好", "hello", "hi", "嗨", "新年好",
               "新年快乐", "过年好", "节日快乐", "中秋快乐")
 _ACKS = ("好的", "好", "嗯", "嗯嗯", "知道了", "收到", "ok", "行", "可以", "明白", "懂了", "发错了", "不好意思")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _ABOUT = ("机器人", "真人", "你是谁", "谁弄的")
 _NOT_YOURS = "没有找到您可以处理的求助 {number}。请核对编号；只有分到这个求助的服务队和站点社工可以处理。"
 _ACTIONS = {"created": "提交", "assigned": "分给", "rerouted": "改派给", "transferred": "转派给", "accepted": "接单",
@@ -47,13 +49,16 @@ class _Matchers:
     def __init__(self) -> None:
         self.matcher: IntentMatcher | None = None
         self.stamp: tuple[str, float] | None = None
+        self.phrasings = 0
 
     def get(self) -> IntentMatcher:
         path = Path(os.environ.get("LAOXIAO_PHRASES") or DEFAULT_PHRASES)
         stamp = (str(path), path.stat().st_mtime if path.exists() else 0.0)
         if self.matcher is None or stamp != self.stamp:
             extra = str(path) if path.exists() else None
-            self.matcher = IntentMatcher(load_categories(extra_phrasings_path=extra))
+            categories = load_categories(extra_phrasings_path=extra)
+            self.matcher = IntentMatcher(categories)
+            self.phrasings = sum(len(c.phrasings) for c in categories)
             self.stamp = stamp
             _classify.cache_clear()
         return self.matcher
@@ -92,9 +97,10 @@ def understand(ctx: Ctx, text: str) -> str | None:
         return f"已转给社工（{handoffs.label(ticket['id'])}），请稍等回复。"
     if match.urgent or match.category:
         return "\n".join(engine.start(request_flow.REQUEST, ctx, text))
-    if ctx.role in STAFF:
-        return None
-    return _small_talk(text) or "\n".join(engine.start(request_flow.REQUEST, ctx, text))
+    small = _small_talk(text)
+    if small or ctx.role in STAFF or not _HAN.search(text):
+        return small  # None: the general answer, 没太明白 and what this person can do
+    return "\n".join(engine.start(request_flow.REQUEST, ctx, text))
 
 
 def _small_talk(text: str) -> str | None:

@@ -128,6 +128,8 @@ def test_classify_prints_one_json_object_per_line(runner):
     assert objects[1]["category"] is None
     assert objects[2]["clarify"] is True and objects[2]["category"] in LABELS
     assert all(alt[0] in LABELS for alt in objects[2]["alternatives"])
+    timed = runner.invoke(cli, ["classify", "--timing"], input=lines)
+    assert "phrasings loaded: median" in timed.stderr and "p99" in timed.stderr
 
 
 def test_an_admin_teaches_a_new_phrasing_without_code(runner, wechat, monkeypatch, tmp_path, who):

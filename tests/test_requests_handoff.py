@@ -85,7 +85,10 @@ def test_small_talk_is_answered_without_a_menu(wechat, db, who):
         ("谢谢你们 上次的事办好了", "不客气"),
         ("你是机器人还是真人啊", "转人工"),
         ("[强][强]", "好的"),
+        ("👍", "好的"),
+        ("1", ["没太明白", "!请说说需要什么帮助"]),  # a stray number picks nothing from a menu never shown
     ])
+    assert db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == 0
 
 
 def test_staff_are_not_handed_to_a_worker(wechat, db, who):
