@@ -12,17 +12,18 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from data import recipients, sites
 from data import requests as reqs
+from data import sites
 from data.categories import LABELS, URGENT_LABEL, load_categories
 from data.clock import iso
 from data.db import transaction
 from flows import handoff
 from flows import request_life as life
+from flows import request_whom as whom
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Abort, Ambiguous, Invalid
-from flows.parsers import find_phone, mask_phone, parse_choice, parse_phone
+from flows.parsers import mask_phone
 from flows.registry import register
 from flows.words import clean, is_word, numbered
 
@@ -31,16 +32,7 @@ MAX_NEED = 500
 HUMAN = ("转人工", "人工", "人工服务", "找社工", "找真人")
 _CLASSIFIER: list[Callable[[str], Any]] = []
 _NONE_OF_THESE = ("0", "都不是", "都不对", "其他", "别的", "看全部", "全部")
-# Who a need is usually for when the sender is family: elders and children, named by kinship. (Not 儿子 or
-# 他: 「我儿子不给赡养费」 is an elder asking for themselves.)
-_OTHER_WORDS = ("妈", "爸", "爹", "奶奶", "爷爷", "姥姥", "姥爷", "外婆", "外公", "老人", "老汉", "老伴", "孩子", "娃",
-                "孙子", "孙女", "外孙", "公公", "婆婆", "大大", "舅", "姑", "姨", "叔", "邻居", "隔壁")
-_SELF_ANSWERS = ("1", "我", "我自己", "自己", "本人", "给我自己", "为我自己")
-_OTHER_ANSWERS = ("2", "别人", "家人", "家里人", "老人", "孩子", "娃娃", "亲戚", "邻居")
 _CLAUSES = re.compile(r"[。；;，,、\n]|另外|还有|并且")
-_NAME_SPLIT = re.compile(r"[\s,，、;；:：。]+|(?:家)?住在|家住|住")
-_KIN_PREFIX = re.compile(r"^(?:我|俺|我们|俺们)?(?:家)?(?:的)?(?:妈妈?|爸爸?|爹|娘|奶奶|爷爷|姥姥|姥爷|外婆|外公|老人|"
-                         r"老汉|老伴|孩子|娃娃?|孙子|孙女|外孙女?|儿子|女儿|闺女|公公|婆婆|大大)?(?:叫|名叫|名字叫|是)?")
 
 
 def to_human(ctx: Ctx) -> str:
@@ -137,7 +129,10 @@ def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
         raise Ambiguous("请从下面选一类：", full_menu())
     match = classify(answer)
     if match.urgent:
-        _alert_if_urgent(ctx, values, URGENT_LABEL, answer, match.call, tuple(match.alerts))
+        # Suspected harm to a child alone: the mandatory-report path (a router observer) has alerted the staff
+        # and told the sender what to call already.
+        if not match.protection or not set(match.alerts) <= set(match.protection):
+            _alert_if_urgent(ctx, values, URGENT_LABEL, answer, match.call, tuple(match.alerts))
         return URGENT_LABEL, text
     if match.category and match.band == "route":
         return match.category, text
@@ -175,123 +170,14 @@ def _alert_if_urgent(ctx: Ctx, values: dict, label: str, text: str, call: str | 
     values["_urgent"] = handoff.advice(call, alerts)
 
 
-def _advised(question: str) -> Callable[[Ctx, dict], str]:
+def _advised(question: str | Callable[[Ctx, dict], str]) -> Callable[[Ctx, dict], str]:
+    """In an emergency every question starts with what to call."""
+
     def ask(ctx: Ctx, values: dict) -> str:
-        return f"{values['_urgent']}\n{question}" if values.get("_urgent") else question
+        text = question(ctx, values) if callable(question) else question
+        return f"{values['_urgent']}\n{text}" if values.get("_urgent") else text
 
     return ask
-
-
-# ---------------------------------------------------------------- for whom
-
-def _whom(kind: str, ctx: Ctx) -> dict:
-    staff = ctx.role in STAFF
-    site = sites.get_site(ctx.db, ctx.person.get("site_id")) if staff else None
-    return {"kind": kind, "staff": staff, "site": site["name"] if site else None}
-
-
-def _parse_whom(text: str, ctx: Ctx, values: dict) -> dict:
-    answer = clean(text)
-    if answer in _SELF_ANSWERS:
-        return _whom("self", ctx)
-    if answer in _OTHER_ANSWERS or any(w in answer for w in _OTHER_WORDS):
-        return _whom("other", ctx)
-    raise Invalid("请回 1（我自己）或 2（家里老人、孩子或别人）。")
-
-
-def _extract_whom(text: str, ctx: Ctx, values: dict) -> tuple[dict, str] | None:
-    if "我自己" in text or "本人" in text:
-        return _whom("self", ctx), text
-    if any(w in text for w in _OTHER_WORDS):
-        return _whom("other", ctx), text
-    return None
-
-
-def _ask_recipient(ctx: Ctx, values: dict) -> str:
-    if ctx.role in STAFF:
-        return "是哪位服务对象？请发姓名（名单外的请写姓名和住址）。"
-    return "请告诉我老人或孩子的姓名和住址，例如「王秀兰，怡园社区3号楼2单元」。"
-
-
-def _parse_recipient(text: str, ctx: Ctx, values: dict) -> dict:
-    found = find_phone(text)
-    phone, rest = found if found else (None, text)
-    parts = [p for p in _NAME_SPLIT.split(rest.strip()) if p]
-    name = _KIN_PREFIX.sub("", parts[0]) if parts else ""
-    address = "".join(parts[1:]) if len(parts) > 1 else ""
-    if ctx.role in STAFF and name:
-        matches = recipients.best_matches(name, recipients.visible_recipients(ctx.db, ctx.person))
-        if len(matches) == 1:
-            return _known_recipient(matches[0], phone)
-        if len(matches) > 1:
-            raise Ambiguous("是哪一位？", [(_known_recipient(r, phone), f"{r['name']}（{r['site_name']}"
-                                          f"{'，' + r['address'] if r['address'] else ''}）") for r in matches[:6]])
-    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", name or ""):
-        raise Invalid("请先写姓名，再写住址，例如「王秀兰，怡园社区3号楼2单元」。")
-    if not address:
-        raise Invalid(f"{name}住在哪里？请把姓名和住址一起发，例如「{name}，怡园社区3号楼2单元」。")
-    site = _site_in(ctx, address)
-    if site is None:
-        # Families are told nothing about who is on file; a unique name only saves them a question.
-        known = sites.get_site(ctx.db, reqs.site_of_named_recipient(ctx.db, name))
-        site = known["name"] if known else None
-    return {"id": None, "name": name, "address": address[:100], "site": site, "phone": phone}
-
-
-def _known_recipient(row: dict, phone: str | None) -> dict:
-    return {"id": row["id"], "name": row["name"], "address": row.get("address") or "", "site": row["site_name"],
-            "phone": phone}
-
-
-def _show_recipient(value: dict) -> str:
-    where = value.get("address") or value.get("site") or ""
-    return f"{value['name']}（{where}）" if where else value["name"]
-
-
-# ---------------------------------------------------------------- phone and site
-
-def _extract_phone(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
-    return find_phone(text)
-
-
-def _parse_phone(text: str, ctx: Ctx, values: dict) -> str:
-    return parse_phone(text)
-
-
-def _site_in(ctx: Ctx, text: str) -> str | None:
-    for site in sites.list_sites(ctx.db):
-        short = re.sub(r"(社区|村|镇|小区)$", "", site["name"])
-        if site["name"] in text or (len(short) >= 2 and short in text):
-            return site["name"]
-    return None
-
-
-def _extract_site(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
-    site = _site_in(ctx, text)
-    return (site, text) if site else None
-
-
-def _ask_site(ctx: Ctx, values: dict) -> str:
-    names = [s["name"] for s in sites.list_sites(ctx.db)]
-    return f"请问是在哪个社区或村？\n{numbered(names)}\n请回编号。"
-
-
-def _parse_site(text: str, ctx: Ctx, values: dict) -> str:
-    names = [s["name"] for s in sites.list_sites(ctx.db)]
-    aliases = {re.sub(r"(社区|村|镇|小区)$", "", n): n for n in names}
-    return parse_choice(text, names, {a: n for a, n in aliases.items() if len(a) >= 2 and a != n})
-
-
-def known_site(values: dict) -> str | None:
-    """The site as far as the answers tell: the recipient's, one the person named, or a staff member's own."""
-    recipient = values.get("recipient") or {}
-    whom = values.get("whom") or {}
-    return recipient.get("site") or values.get("site") or (whom.get("site") if whom.get("kind") == "self" else None)
-
-
-def _needs_phone(values: dict) -> bool:
-    whom = values.get("whom") or {}
-    return not whom.get("staff") and not (values.get("recipient") or {}).get("phone")
 
 
 # ---------------------------------------------------------------- confirm and save
@@ -300,19 +186,20 @@ def _summary(ctx: Ctx, values: dict) -> str:
     lines = [values["_urgent"]] if values.get("_urgent") else []
     lines += ["请核对您的求助：", f"需要：{values['need']}", f"类别：{values['category']}"]
     recipient = values.get("recipient")
-    lines.append(f"为谁：{_show_recipient(recipient) if recipient else '我自己'}")
+    lines.append(f"为谁：{whom.show_recipient(recipient) if recipient else '我自己'}")
     phone = values.get("phone") or (recipient or {}).get("phone")
     if phone:
         lines.append(f"电话：{mask_phone(phone)}")
-    lines.append(f"地点：{known_site(values) or '未说明'}")
+    lines.append(f"地点：{whom.known_site(values) or '未说明'}")
     return "\n".join(lines)
 
 
 def _save(ctx: Ctx, values: dict) -> str:
     # Chosen by number from a menu, 紧急求助 has not alerted anyone yet.
-    _alert_if_urgent(ctx, values, values["category"], values["need"], None, ())
+    if not classify(values["need"]).protection:
+        _alert_if_urgent(ctx, values, values["category"], values["need"], None, ())
     recipient = values.get("recipient") or {}
-    site = sites.find_site(ctx.db, known_site(values) or "")
+    site = sites.find_site(ctx.db, whom.known_site(values) or "")
     category = values["category"]
     secondary = classify(values["need"]).secondary
     secondary = secondary if secondary and secondary != category else None
@@ -346,14 +233,14 @@ REQUEST = register(Flow(
     steps=(
         _step("need", "需要", "请说说需要什么帮助？（可以发语音）", _parse_need, _extract_need),
         _step("category", "类别", _ask_category, _parse_category, _extract_category),
-        _step("whom", "为谁", _advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"), _parse_whom,
-              _extract_whom, show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
-        _step("recipient", "老人或孩子", lambda ctx, v: _advised(_ask_recipient(ctx, v))(ctx, v), _parse_recipient,
-              show=_show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
-        _step("phone", "电话", _advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"), _parse_phone,
-              _extract_phone, show=mask_phone, optional=True, when=_needs_phone),
-        _step("site", "地点", lambda ctx, v: _advised(_ask_site(ctx, v))(ctx, v), _parse_site, _extract_site,
-              when=lambda v: known_site(v) is None or "site" in v),
+        _step("whom", "为谁", _advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"), whom.parse_whom,
+              whom.extract_whom, show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
+        _step("recipient", "老人或孩子", _advised(whom.ask_recipient), whom.parse_recipient,
+              show=whom.show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
+        _step("phone", "电话", _advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"),
+              whom.parse_phone_answer, whom.extract_phone, show=mask_phone, optional=True, when=whom.needs_phone),
+        _step("site", "地点", _advised(whom.ask_site), whom.parse_site, whom.extract_site,
+              when=lambda v: whom.known_site(v) is None or "site" in v),
     ),
     save=_save,
     summary=_summary,

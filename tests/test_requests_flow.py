@@ -229,3 +229,17 @@ def test_accepting_twice_and_finishing_without_a_note_get_clear_answers(wechat, 
         (f"完成 {number}", "请写上做了什么"),
         ("完成", "请写上求助编号"),
     ])
+
+
+def test_suspected_harm_to_a_child_is_reported_once_and_the_request_goes_on(wechat, db, who):
+    replies = converse(wechat, "fam-12", [
+        ("孙女回来身上青一块紫一块的，问她也不说，怕是她后妈打的", ["110", "姓名和住址"]),
+        ("马小燕，沈闸村二组", "联系电话"),
+        ("跳过", ["类别：紧急求助", "地点：沈闸村"]),
+        ("1", "编号"),
+    ])
+    assert replies[0].count("110") == 1  # the mandatory-report notice says it; the flow does not repeat it
+    assert db.execute("SELECT COUNT(*) FROM protection_reports").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'urgent'").fetchone()[0] == 0
+    row = world.request(db, world.number_in(replies[-1]))
+    assert row["category"] == "紧急求助" and row["urgent"] == 1
