@@ -200,6 +200,7 @@ class PushScheduler:
 
     def __init__(self, settings: Settings, holder: str | None = None, lease_seconds: float | None = None):
         self.settings = settings
+        self.stopped = False
         # APScheduler logs every run at INFO (a heartbeat every few seconds): keep its warnings only.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self.coordinator = Coordinator(settings, holder=holder, lease_seconds=lease_seconds)
@@ -224,6 +225,10 @@ class PushScheduler:
         return self
 
     def stop(self) -> None:
+        """Stop the jobs and give the lease back (once: atexit may call this again)."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.coordinator.release()

@@ -106,7 +106,7 @@ def _sent_by(db, key: str) -> int | None:
 
 
 def test_two_schedulers_started_at_once_one_acts_the_other_takes_over(env, db, fake, tmp_path):
-    proc_env = {**os.environ, **env, "WECHAT_API_BASE": fake.base_url, "LAOXIAO_SCHEDULER_LEASE": "2",
+    proc_env = {**os.environ, **env, "WECHAT_API_BASE": fake.base_url, "LAOXIAO_SCHEDULER_LEASE": "3",
                 "LAOXIAO_SENDER_INTERVAL": "1", "LAOXIAO_BACKUP_DIR": str(tmp_path / "backups")}
     people.ensure_person(db, "w-mali", utcnow())
     people.note_inbound(db, "w-mali", utcnow())
