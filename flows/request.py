@@ -12,8 +12,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from data import people, sites
 from data import requests as reqs
-from data import sites
 from data.categories import LABELS, URGENT_LABEL, load_categories
 from data.clock import iso
 from data.db import transaction
@@ -27,7 +27,7 @@ from flows.parsers import mask_phone
 from flows.registry import register
 from flows.words import clean, is_word, numbered
 
-STAFF = ("admin", "worker", "director")
+STAFF = people.STAFF_ROLES
 MAX_NEED = 500
 HUMAN = ("转人工", "人工", "人工服务", "找社工", "找真人")
 _CLASSIFIER: list[Callable[[str], Any]] = []

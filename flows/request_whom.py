@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from data import recipients, sites
+from data import people, recipients, sites
 from data import requests as reqs
 from flows.context import Ctx
 from flows.errors import Ambiguous, Invalid
 from flows.parsers import find_phone, parse_choice, parse_phone
 from flows.words import clean, numbered
 
-STAFF = ("admin", "worker", "director")
+STAFF = people.STAFF_ROLES
 # Who a need is usually for when the sender is family: elders and children, named by kinship. (Not 儿子 or
 # 他: 「我儿子不给赡养费」 is an elder asking for themselves.)
 _OTHER_WORDS = ("妈", "爸", "爹", "奶奶", "爷爷", "姥姥", "姥爷", "外婆", "外公", "老人", "老汉", "老伴", "孩子", "娃",
@@ -98,9 +98,14 @@ def parse_phone_answer(text: str, ctx: Ctx, values: dict) -> str:
     return parse_phone(text)
 
 
+def _short(site_name: str) -> str:
+    """「怡园」 for 怡园社区, 「沈闸」 for 沈闸村: how people name a place in passing."""
+    return re.sub(r"(社区|村|镇|小区)$", "", site_name)
+
+
 def _site_in(ctx: Ctx, text: str) -> str | None:
     for site in sites.list_sites(ctx.db):
-        short = re.sub(r"(社区|村|镇|小区)$", "", site["name"])
+        short = _short(site["name"])
         if site["name"] in text or (len(short) >= 2 and short in text):
             return site["name"]
     return None
@@ -118,7 +123,7 @@ def ask_site(ctx: Ctx, values: dict) -> str:
 
 def parse_site(text: str, ctx: Ctx, values: dict) -> str:
     names = [s["name"] for s in sites.list_sites(ctx.db)]
-    aliases = {re.sub(r"(社区|村|镇|小区)$", "", n): n for n in names}
+    aliases = {_short(n): n for n in names}
     return parse_choice(text, names, {a: n for a, n in aliases.items() if len(a) >= 2 and a != n})
 
 

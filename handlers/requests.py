@@ -26,7 +26,7 @@ from handlers.commands import command
 from handlers.intent import IntentMatcher, Match, normalize
 from handlers.router import TEXT_FALLBACKS
 
-STAFF = ("admin", "worker", "director")
+STAFF = people.STAFF_ROLES
 TEAM_ROLES = ("team_lead", "volunteer", *STAFF)
 # Same default as the LAOXIAO_PHRASES setting in bot/config.py (handlers may not import bot).
 DEFAULT_PHRASES = "instance/phrasings.tsv"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from data import requests as reqs
 from data.clock import utcnow
 from data.recipients import insert_recipient
+from handlers.inbox import SORRY
 from handlers.requests import classify
 from tests import requests_world as world
 from tests.conversation import converse
@@ -243,3 +246,18 @@ def test_suspected_harm_to_a_child_is_reported_once_and_the_request_goes_on(wech
     assert db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'urgent'").fetchone()[0] == 0
     row = world.request(db, world.number_in(replies[-1]))
     assert row["category"] == "紧急求助" and row["urgent"] == 1
+
+
+_ODD = ["1", "2", "0", "12", "确认", "修改", "返回", "取消", "帮助", "跳过", "转人工", "是", "否", " ", "我妈药吃完了",
+        "王秀兰，怡园社区3号楼", "13812345678", "138", "怡园", "asdf", "😀", "[强]", "求助", "我的求助",
+        "进度 R0101-01", "接单 R0101-01", "完成", "满意", "不满意", "回复 T1 hi", "任务", "修改 类别", "x" * 700,
+        "着火了", "]]>", "<xml>", "第二个", "②"]
+
+
+def test_odd_input_in_any_order_gets_a_polite_answer(wechat, db, who):
+    rng = random.Random(7)
+    for openid in ("odd-1", "w-yy", "lead-med"):
+        for _ in range(80):
+            text = rng.choice(_ODD) + (rng.choice(_ODD) if rng.random() < 0.2 else "")
+            reply = wechat.say(openid, text)
+            assert reply.status == 200 and reply.text != SORRY, (openid, text)
