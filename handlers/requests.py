@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,10 @@ TEAM_ROLES = ("team_lead", "volunteer", *STAFF)
 # Same default as the LAOXIAO_PHRASES setting in bot/config.py (handlers may not import bot).
 DEFAULT_PHRASES = "instance/phrasings.tsv"
 _THANKS = ("谢谢", "感谢", "多谢", "辛苦", "麻烦你们了")
-_GREETINGS = ("你好", "您好", "在吗", "在不在", "有人吗", "早上好", "中午好", "晚上好", "hello", "hi", "嗨", "新年好",
-              "新年快乐", "过年好", "节日快乐", "中秋快乐")
+_GREETINGS = ("你好", "您好", "在吗", "在不在", "有人吗", "早上好", "中午好", "晚上好", "嗨", "新年好", "新年快乐",
+              "过年好", "节日快乐", "中秋快乐")
 _ACKS = ("好的", "好", "嗯", "嗯嗯", "知道了", "收到", "ok", "行", "可以", "明白", "懂了", "发错了", "不好意思")
+_LATIN_GREETINGS = ("hello", "hi", "hey")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ABOUT = ("机器人", "真人", "你是谁", "谁弄的")
 _NOT_YOURS = "没有找到您可以处理的求助 {number}。请核对编号；只有分到这个求助的服务队和站点社工可以处理。"
@@ -50,17 +52,20 @@ class _Matchers:
         self.matcher: IntentMatcher | None = None
         self.stamp: tuple[str, float] | None = None
         self.phrasings = 0
+        self.lock = threading.Lock()
 
     def get(self) -> IntentMatcher:
         path = Path(os.environ.get("LAOXIAO_PHRASES") or DEFAULT_PHRASES)
         stamp = (str(path), path.stat().st_mtime if path.exists() else 0.0)
         if self.matcher is None or stamp != self.stamp:
-            extra = str(path) if path.exists() else None
-            categories = load_categories(extra_phrasings_path=extra)
-            self.matcher = IntentMatcher(categories)
-            self.phrasings = sum(len(c.phrasings) for c in categories)
-            self.stamp = stamp
-            _classify.cache_clear()
+            with self.lock:  # waitress serves on threads: build once, not once per thread
+                if self.matcher is None or stamp != self.stamp:
+                    extra = str(path) if path.exists() else None
+                    categories = load_categories(extra_phrasings_path=extra)
+                    self.matcher = IntentMatcher(categories)
+                    self.phrasings = sum(len(c.phrasings) for c in categories)
+                    self.stamp = stamp
+                    _classify.cache_clear()
         return self.matcher
 
 
@@ -109,9 +114,9 @@ def _small_talk(text: str) -> str | None:
         return "不客气！有需要随时发消息给我。"
     if any(w in word for w in _ABOUT):
         return "我是「老小」，自动回复的小助手。想找社工本人，请回「转人工」。"
-    if any(w in word for w in _GREETINGS):
+    if any(w in word for w in _GREETINGS) or word.lower() in _LATIN_GREETINGS:
         return "您好！我是「老小」。有什么需要帮忙的，直接用文字或语音说就行，比如「我妈的降压药快吃完了」。"
-    if word in _ACKS or not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word):
+    if word.lower() in _ACKS or not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word):
         return "好的。有需要随时发消息给我。"
     return None
 
