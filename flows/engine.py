@@ -137,6 +137,20 @@ def resume(flow: Flow, state: dict, ctx: Ctx, text: str) -> list[str]:
     return _advance(flow, ctx, data, notes)
 
 
+def current_question(flow: Flow, state: dict, ctx: Ctx) -> str:
+    """What the conversation is waiting for, to repeat after an interruption."""
+    data, step_name = state["data"], state["step"]
+    if step_name == CONFIRM:
+        return "核对无误请回 1 确认保存，2 修改，3 取消。"
+    if step_name == EDITING:
+        return "请回编号选择要修改的项。"
+    pending = data.get("pending")
+    if pending:
+        return _pending_question(pending.get("question", flow.step(pending["step"]).label),
+                                 [tuple(o) for o in pending["options"]])
+    return flow.step(step_name).question(ctx, data["values"])
+
+
 def _answer(step: Step, ctx: Ctx, data: dict, text: str) -> tuple[Any, str]:
     """A direct answer; when the step can extract, extra words may fill later steps too."""
     if step.extract and not step.free_text:

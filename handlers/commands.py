@@ -17,6 +17,8 @@ class Command:
     roles: tuple[str, ...] | None = None
     describe: str = ""
     denied: str = "抱歉，这项功能只对工作人员开放。发「帮助」看看您能做什么。"
+    # A look-up that may be asked in the middle of a conversation without losing it (名单, 我的求助).
+    anytime: bool = False
 
     def allowed(self, role: str) -> bool:
         return self.roles is None or role in self.roles
@@ -26,7 +28,7 @@ COMMANDS: list[Command] = []
 
 
 def command(*words: str, roles: tuple[str, ...] | None = None, describe: str = "",
-            denied: str | None = None) -> Callable[[Runner], Runner]:
+            denied: str | None = None, anytime: bool = False) -> Callable[[Runner], Runner]:
     """Register a command: `@command("名单", roles=STAFF, describe="名单：我负责的服务对象")`."""
 
     def wrap(run: Runner) -> Runner:
@@ -35,7 +37,7 @@ def command(*words: str, roles: tuple[str, ...] | None = None, describe: str = "
         if clash:
             raise ValueError(f"command words already taken: {clash}")
         extra = {"denied": denied} if denied else {}
-        COMMANDS.append(Command(words=words, run=run, roles=roles, describe=describe, **extra))
+        COMMANDS.append(Command(words=words, run=run, roles=roles, describe=describe, anytime=anytime, **extra))
         return run
 
     return wrap

@@ -126,7 +126,7 @@ TEXT_FALLBACKS.append(understand)
 
 # ---------------------------------------------------------------- what a requester can do
 
-@command("我的求助", "我的请求", describe="我的求助：看我提过的求助和进度")
+@command("我的求助", "我的请求", anytime=True, describe="我的求助：看我提过的求助和进度")
 def _mine(ctx: Ctx, rest: str) -> str:
     rows = reqs.of_requester(ctx.db, ctx.person["id"])
     if not rows:
@@ -204,7 +204,7 @@ def _rate(ctx: Ctx, rest: str, rating: str) -> str:
 
 # ---------------------------------------------------------------- what a team or a worker can do
 
-@command("任务", "我的任务", roles=TEAM_ROLES,
+@command("任务", "我的任务", roles=TEAM_ROLES, anytime=True,
          describe="任务：分给我或本队的求助（接单/完成/退回/转派 + 编号）",
          denied="抱歉，这项功能只对志愿服务队和工作人员开放。看自己的求助请发「我的求助」。")
 def _tasks(ctx: Ctx, rest: str) -> str:

@@ -77,6 +77,10 @@ def _on_text(ctx: Ctx, text: str) -> str:
     if state is not None:
         flow = registry.FLOWS.get(state["flow"])
         if flow is not None and state["expires_at"] > ctx.now:
+            lookup = find_command(clean(text))
+            if lookup is not None and lookup.anytime and lookup.allowed(ctx.role):
+                return (f"{lookup.run(ctx, '')}\n\n（您的「{flow.title}」还没填完。"
+                        f"{engine.current_question(flow, state, ctx)}）")
             return "\n".join(engine.resume(flow, state, ctx, text))
         conversations.clear(ctx.db, ctx.openid)
         title = flow.title if flow else "填写"

@@ -47,7 +47,7 @@ def my_recipients(ctx: Ctx) -> tuple[list[dict], list[dict]]:
 
 # ---------------------------------------------------------------- 名单
 
-@command("名单", "我的名单", "花名册", roles=STAFF, describe="名单：我负责的服务对象和本月走访情况")
+@command("名单", "我的名单", "花名册", roles=STAFF, anytime=True, describe="名单：我负责的服务对象和本月走访情况")
 def roster(ctx: Ctx, rest: str) -> str:
     mine, others = my_recipients(ctx)
     everyone = clean(rest) in _ALL
@@ -72,7 +72,7 @@ def roster(ctx: Ctx, rest: str) -> str:
 
 # ---------------------------------------------------------------- 本月
 
-@command("本月", "本月走访", "覆盖率", roles=STAFF, describe="本月：我这个月的走访覆盖情况")
+@command("本月", "本月走访", "覆盖率", roles=STAFF, anytime=True, describe="本月：我这个月的走访覆盖情况")
 def coverage(ctx: Ctx, rest: str) -> str:
     mine, _ = my_recipients(ctx)
     if not mine:
