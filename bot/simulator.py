@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from bot.storage import get_db
-from data import people
+from data import delivery, people
 from data.clock import utcnow
 from flows.message import Message
 from handlers.inbox import receive
@@ -41,3 +41,12 @@ def send() -> tuple:
                   event=text if kind == "event" else None, channel="simulator")
     reply = receive(get_db(), msg, current_app.config["LAOXIAO"].tz)
     return jsonify(reply=reply or ""), 200
+
+
+@bp.get("/simulator/pushes")
+def pushes() -> tuple:
+    """What laoxiao pushed to this persona (team cards, reminders, status updates), shown as they arrive."""
+    openid = request.args.get("openid", "").strip()
+    if not openid or len(openid) > 64:
+        return jsonify(error="请选择一个身份"), 400
+    return jsonify(pushes=delivery.take_undelivered(get_db(), openid, utcnow(), "simulator")), 200

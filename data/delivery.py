@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from data.clock import iso, parse_iso
+from data.db import transaction
 
 WINDOW = timedelta(hours=48)
 # Do not start a customer-service send in the window's last minutes: it may close while in flight.
@@ -255,3 +256,16 @@ def _body(body: str) -> dict:
         if isinstance(parsed, dict) and isinstance(parsed.get("text"), str):
             return parsed
     return {"text": body}
+
+
+def take_undelivered(db: Database, openid: str, now: datetime, channel: str) -> list[str]:
+    """Every pending or held row of one person, marked sent on `channel`: the demo's chat simulator
+    plays WeChat's part and shows pushes at once."""
+    with transaction(db):
+        rows = list(db.query(
+            "SELECT id, body FROM outbox WHERE openid = ? AND status IN ('pending', 'held') ORDER BY id", [openid]
+        ))
+        for row in rows:
+            db.conn.execute("UPDATE outbox SET status = 'sent', channel = ?, sent_at = ? WHERE id = ?",
+                            [channel, iso(now), row["id"]])
+    return [body_text(row["body"]) for row in rows]

@@ -43,3 +43,24 @@ def test_simulator_refuses_bad_input(client):
     assert client.post("/simulator/send", json={"text": "帮助"}).status_code == 400
     assert client.post("/simulator/send", data="not json").status_code == 400
     assert client.post("/simulator/send", json={"openid": "x", "text": "长" * 3000}).status_code == 400
+
+
+def test_a_request_in_the_simulator_reaches_the_team_lead_as_a_push(browser, live_server, db):
+    seed_demo(db, utcnow())
+    page = browser.new_page()
+    try:
+        page.goto(live_server + "/")
+        page.select_option("#persona", "demo-family")
+        for text in ("我妈一个人在家，饭都吃不上热的，能不能有人给送个饭", "张秀英，怡园社区5号楼3单元", "跳过", "1"):
+            count = page.locator(".msg.bot").count()
+            page.fill("#text", text)
+            page.press("#text", "Enter")
+            page.locator(".msg.bot").nth(count).wait_for(timeout=10_000)
+        assert "已收到您的求助" in page.locator(".msg.bot").last.inner_text()
+        page.select_option("#persona", "demo-lead")
+        push = page.locator(".msg.push").first
+        push.wait_for(timeout=10_000)
+        assert "新求助" in push.inner_text() and "生活照料" in push.inner_text()
+        page.screenshot(path=str(db_path_dir(db) / "simulator-push.png"))
+    finally:
+        page.close()
