@@ -76,21 +76,28 @@ def _start_scheduler(settings: Settings) -> None:
 @click.option("--site", "site_name", help="站点名称，如 沈闸村")
 @click.option("--name", help="被邀请人的姓名")
 def invite(role: str, site_name: str | None, name: str | None) -> None:
-    from data import invites, sites
+    from data import invites
 
     db = open_db(_settings().db_path)
-    site_id = None
-    if site_name:
-        site = sites.find_site(db, site_name)
-        if site is None:
-            known = "、".join(s["name"] for s in sites.list_sites(db))
-            raise click.ClickException(f"没有站点「{site_name}」。已有：{known}")
-        site_id = site["id"]
-    elif role in ("worker", "director"):
+    site_id = site_id_or_fail(db, site_name)
+    if site_id is None and role in ("worker", "director"):
         raise click.ClickException("社工和儿童主任需要 --site 站点")
     code = invites.create_invite(db, role, site_id, name, utcnow())
     click.echo(f"请把下面的绑定码发给{name or '对方'}，让对方在公众号里发送「绑定 {code}」。7天内有效，只能用一次。")
     click.echo(code)
+
+
+def site_id_or_fail(db, site_name: str | None) -> int | None:
+    """The id of a named site; an unknown name stops the command and lists the sites there are."""
+    from data import sites
+
+    if not site_name:
+        return None
+    site = sites.find_site(db, site_name)
+    if site is None:
+        known = "、".join(s["name"] for s in sites.list_sites(db))
+        raise click.ClickException(f"没有站点「{site_name}」。已有：{known}")
+    return site["id"]
 
 
 @cli.group(help="站点管理 / sites")

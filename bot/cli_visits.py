@@ -100,8 +100,8 @@ def _export_options(func):
 
 
 def _export(what: str, fmt: str, month: str | None, site_name: str | None, output: Path | None) -> None:
-    from bot.cli import _settings
-    from data import recipients, sites, visits
+    from bot.cli import _settings, site_id_or_fail
+    from data import recipients, visits
     from data.exports import write_rows
 
     settings = _settings()
@@ -109,13 +109,7 @@ def _export(what: str, fmt: str, month: str | None, site_name: str | None, outpu
     today = utcnow().astimezone(settings.tz).date()
     if month is not None and not _is_month(month):
         raise click.ClickException(f"月份「{month}」不对，请写成 2026-11 这样")
-    site_id = None
-    if site_name:
-        site = sites.find_site(db, site_name)
-        if site is None:
-            known = "、".join(s["name"] for s in sites.list_sites(db))
-            raise click.ClickException(f"没有站点「{site_name}」。已有：{known}")
-        site_id = site["id"]
+    site_id = site_id_or_fail(db, site_name)
     if what == "recipients":
         rows = recipients.export_rows(db, month or today.strftime("%Y-%m"), site_id)
         columns = recipients.COLUMNS

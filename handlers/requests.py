@@ -240,30 +240,34 @@ def _not_a_command(ctx: Ctx, verb: str, rest: str) -> str | None:
     return understand(ctx, f"{verb}{rest}") or "抱歉，没太明白您的意思。发「帮助」看看能做什么。"
 
 
+def _resolve(ctx: Ctx, rest: str, verb: str, statuses: tuple[str, ...]) -> tuple[dict | None, str, str | None]:
+    """(request, the words after its number, a reply that ends the command): what every action on a
+    request checks first, in order: is it a command at all, whose request is it, is it in a state to act."""
+    other = _not_a_command(ctx, verb, rest)
+    if other:
+        return None, "", other
+    request, words, refusal = _target(ctx, rest, verb)
+    if refusal:
+        return None, words, refusal
+    if request["status"] not in statuses:
+        return None, words, _state_refusal(request)
+    return request, words, None
+
+
 @command("接单")
 def _accept(ctx: Ctx, rest: str) -> str:
-    other = _not_a_command(ctx, "接单", rest)
-    if other:
-        return other
-    request, _, refusal = _target(ctx, rest, "接单")
-    if refusal:
-        return refusal
-    if request["status"] != "assigned":
-        return _state_refusal(request)
+    request, _, reply = _resolve(ctx, rest, "接单", ("assigned",))
+    if reply:
+        return reply
     with transaction(ctx.db):
         return life.accept(ctx.db, request, ctx.person, ctx.now)
 
 
 @command("完成", "办完", "已完成")
 def _finish(ctx: Ctx, rest: str) -> str:
-    other = _not_a_command(ctx, "完成", rest)
-    if other:
-        return other
-    request, note, refusal = _target(ctx, rest, "完成")
-    if refusal:
-        return refusal
-    if request["status"] not in ("assigned", "accepted"):
-        return _state_refusal(request)
+    request, note, reply = _resolve(ctx, rest, "完成", ("assigned", "accepted"))
+    if reply:
+        return reply
     if not note:
         return f"请写上做了什么，例如「完成 {request['number']} 送了药，老人状态好」。"
     with transaction(ctx.db):
@@ -272,14 +276,9 @@ def _finish(ctx: Ctx, rest: str) -> str:
 
 @command("退回")
 def _reject(ctx: Ctx, rest: str) -> str:
-    other = _not_a_command(ctx, "退回", rest)
-    if other:
-        return other
-    request, reason, refusal = _target(ctx, rest, "退回")
-    if refusal:
-        return refusal
-    if request["status"] not in ("assigned", "accepted"):
-        return _state_refusal(request)
+    request, reason, reply = _resolve(ctx, rest, "退回", ("assigned", "accepted"))
+    if reply:
+        return reply
     if not reason:
         return f"请写上退回的原因，例如「退回 {request['number']} 这周人手不够」。"
     with transaction(ctx.db):
@@ -288,14 +287,9 @@ def _reject(ctx: Ctx, rest: str) -> str:
 
 @command("转派", "改派")
 def _transfer(ctx: Ctx, rest: str) -> str:
-    other = _not_a_command(ctx, "转派", rest)
-    if other:
-        return other
-    request, name, refusal = _target(ctx, rest, "转派")
-    if refusal:
-        return refusal
-    if request["status"] not in ("new", "assigned", "accepted"):
-        return _state_refusal(request)
+    request, name, reply = _resolve(ctx, rest, "转派", ("new", "assigned", "accepted"))
+    if reply:
+        return reply
     active = [t for t in teams.list_teams(ctx.db) if t["active"]]
     if not name:
         return f"请写上要转给哪个队，例如「转派 {request['number']} {active[0]['name'] if active else '助老服务队'}」。"

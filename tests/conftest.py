@@ -114,3 +114,32 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def clock():
+    """Frozen at Friday 20 November 2026, 10:00 in Ningxia (tests.visit_world.TODAY)."""
+    import time_machine
+
+    from tests.visit_world import TODAY
+
+    with time_machine.travel(TODAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def team(db, person, clock):
+    """马丽, 李明, 杨帆, 丁玉梅 and 张主任 with a few recipients each (tests.visit_world.make_team)."""
+    from tests.visit_world import make_team
+
+    return make_team(db, person)
+
+
+@pytest.fixture
+def fake():
+    """A stand-in for WeChat's API: a real HTTP server on 127.0.0.1 (tests/fake_wechat_api.py)."""
+    from tests.fake_wechat_api import FakeWeChat
+
+    server = FakeWeChat().start()
+    yield server
+    server.stop()

@@ -6,22 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import time_machine
 
 from data import audit, outbox, protection
 from tests.conversation import converse
-from tests.test_visit_flow import TODAY, make_team
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def team(db, person, clock):
-    return make_team(db, person)
 
 
 def alerted(db) -> set[str]:

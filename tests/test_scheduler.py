@@ -13,16 +13,8 @@ from bot import jobs
 from bot.scheduler import Coordinator, JobSpec, PushScheduler, job_specs, latest_slot, start_in_process
 from data import lease, outbox, people
 from data.clock import iso, utcnow
-from tests.fake_wechat_api import FakeWeChat
 
 NINGXIA = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def fake():
-    server = FakeWeChat().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

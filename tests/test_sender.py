@@ -17,17 +17,9 @@ from bot.wechat_client import SharedTokenClient
 from data import delivery, open_db, outbox, people
 from data.clock import utcnow
 from data.db import connect
-from tests.fake_wechat_api import FakeWeChat
 from tests.wechat_peer import APPID
 
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def fake():
-    server = FakeWeChat().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-import time_machine
-
 from data import audit, visits
 from data.clock import utcnow
 from tests.conversation import converse
-from tests.test_visit_flow import TODAY, add_recipient, make_team
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def team(db, person, clock):
-    return make_team(db, person)
+from tests.visit_world import add_recipient
 
 
 def visit(db, recipient_id: int, visitor: dict, day: str, findings: str = "挺好", mode: str = "上门",
