@@ -40,7 +40,9 @@ def areas_from(findings: str | None) -> dict | None:
     found = {}
     for area, words in _AREA_WORDS.items():
         for word in words:
-            match = re.search(re.escape(word) + r"[:：\s]*([^，,。；;！!？?\s]{1,6})", findings or "")
+            # Only at the start of a clause or right after the child: 「奶奶身体也行」 is not the child's health.
+            match = re.search(r"(?:^|[，,。；;！!？?\s]|孩子|娃娃|娃)" + re.escape(word)
+                              + r"[:：\s]*([^，,。；;！!？?\s]{1,6})", findings or "")
             if match:
                 found[area] = match.group(1)
                 break

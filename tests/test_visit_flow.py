@@ -306,3 +306,14 @@ def test_in_the_demo_a_director_can_record_a_visit_at_once(runner, db):
     assert counts == {"怡园社区": 10, "沈闸村": 10, "马家湾村": 3}
     allowance = [r[0] for r in db.conn.execute("SELECT name FROM recipients WHERE allowance = 1")]
     assert sorted(allowance) == ["丁浩然", "马雨涵"]
+
+
+@pytest.mark.parametrize(("note", "areas"), [
+    ("监护好，安全好，上学正常，健康一般", {"监护": "好", "安全": "好", "就学": "正常", "健康": "一般"}),
+    ("娃身体好 学习跟得上", {"健康": "好", "就学": "跟得上"}),
+    ("孩子挺好，奶奶身体也行", None),  # grandma's health is not the child's
+])
+def test_the_four_areas_are_read_only_when_they_are_about_the_child(note, areas):
+    from data.visits import areas_from
+
+    assert areas_from(note) == areas
