@@ -129,12 +129,13 @@ def site_list() -> None:
 
 @cli.command(help="在终端里以某人身份聊天（和微信走同一套处理）/ chat in the terminal as someone")
 @click.option("--as", "who", required=True, help="姓名或 openid")
-def chat(who: str) -> None:
+@click.option("--demo", is_flag=True, help="用演示数据库（laoxiao demo 生成的）")
+def chat(who: str, demo: bool) -> None:
     from data import people
     from flows.message import Message
     from handlers.inbox import receive
 
-    settings = _settings()
+    settings = _settings(DEMO_DEFAULTS if demo else None)
     db = open_db(settings.db_path)
     found = people.find_people(db, who)
     if len(found) > 1:
@@ -175,7 +176,7 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     db = open_db(path)
     personas = seed_demo(db, utcnow())
     click.echo(f"演示数据库：{path}")
-    click.echo("可以用这些身份聊天（终端里：laoxiao chat --as 姓名）：")
+    click.echo("可以用这些身份聊天（终端里：laoxiao chat --demo --as 姓名）：")
     for persona in personas:
         click.echo(f"  {persona['name']}\t{persona['label']}")
     db.close()

@@ -74,3 +74,13 @@ def _commands(group: click.Group, prefix: str = "") -> list[str]:
 def test_every_command_is_documented_in_the_readme():
     missing = [name for name in _commands(cli) if f"laoxiao {name}" not in README]
     assert missing == []
+
+
+def test_chat_demo_uses_the_database_the_demo_built(runner, monkeypatch, tmp_path):
+    monkeypatch.delenv("LAOXIAO_DB")
+    monkeypatch.chdir(tmp_path)
+    built = runner.invoke(cli, ["demo", "--no-serve"])
+    assert built.exit_code == 0 and "chat --demo --as" in built.output
+    assert (tmp_path / "instance" / "demo.db").exists()
+    chat = runner.invoke(cli, ["chat", "--demo", "--as", "李明"], input="帮助\n")
+    assert "沈闸村儿童主任" in chat.output
