@@ -82,3 +82,15 @@ def test_ordinary_words_raise_nothing(wechat, db, team, text):
 ])
 def test_words_with_gaps_and_dialect_are_found(text, kind):
     assert kind in {w.kind for w in protection.find_words(text)}
+
+
+@pytest.mark.parametrize(("text", "reported"), [
+    ("儿子喝了酒就打我妈", True),
+    ("儿媳把老人锁在屋里出去打麻将", True),
+    ("他们把老人赶出家门了", True),
+    ("我打我妈电话一直没人接", False),
+    ("给我爸打针的护士来了吗", False),
+    ("我老汉打电话说腰疼", False),
+])
+def test_harm_to_elders_in_everyday_words(text, reported):
+    assert bool(protection.find_words(text)) is reported
