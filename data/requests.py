@@ -136,6 +136,19 @@ def close(db: Database, request: dict, now: datetime, actor_id: int | None, note
     add_event(db, request["id"], now, actor_id, "closed", "done", "closed", request["team_id"], note)
 
 
+def withdraw(db: Database, request: dict, now: datetime, actor_id: int | None, note: str) -> None:
+    """Ended before anyone took it on (the visit it came from was undone): closed, with the reason kept."""
+    if request["status"] not in ("new", "assigned"):
+        raise RequestError(request["status"])
+    db.conn.execute("UPDATE requests SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
+                    [iso(now), iso(now), request["id"]])
+    add_event(db, request["id"], now, actor_id, "withdrawn", request["status"], "closed", request["team_id"], note)
+
+
+def from_visit(db: Database, visit_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM requests WHERE visit_id = ? ORDER BY id", [visit_id]))
+
+
 def record_feedback(db: Database, request: dict, person_id: int, rating: str, comment: str | None,
                     now: datetime) -> None:
     if rating not in RATINGS:

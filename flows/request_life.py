@@ -112,6 +112,33 @@ def tell_requester(db: Database, request: dict, what: str, body: str, now: datet
         outbox.enqueue(db, f"request:{request['number']}:{what}", requester["openid"], KIND, body, now)
 
 
+def withdraw_from_visit(db: Database, visit_id: int, actor: dict, now: datetime) -> tuple[list[str], list[str]]:
+    """A visit was undone: its requests nobody has taken on yet are withdrawn (numbers in the first list);
+    those already accepted or done stay, since someone is working on them (the second list)."""
+    withdrawn, kept = [], []
+    for request in reqs.from_visit(db, visit_id):
+        if request["status"] not in ("new", "assigned"):
+            if request["status"] in reqs.OPEN:
+                kept.append(request["number"])
+            continue
+        reqs.withdraw(db, request, now, actor["id"], "走访记录已撤销")
+        withdrawn.append(request["number"])
+        # A card not yet delivered is simply not sent; whoever already has it is told.
+        db.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = 'request withdrawn'"
+            " WHERE key LIKE ? AND status IN ('pending', 'held')", [f"request:{request['number']}:card:%"],
+        )
+        sent = db.conn.execute(
+            "SELECT DISTINCT openid FROM outbox WHERE key LIKE ? AND status IN ('sent', 'sending')",
+            [f"request:{request['number']}:card:%"],
+        ).fetchall()
+        for (openid,) in sent:
+            outbox.enqueue(db, f"request:{request['number']}:withdrawn:{openid}", openid, KIND,
+                           f"求助 {request['number']}（{request['category']}）已撤回："
+                           "提交它的走访记录被撤销了，不用再办。", now)
+    return withdrawn, kept
+
+
 def accept(db: Database, request: dict, actor: dict, now: datetime) -> str:
     reqs.accept(db, request, now, actor["id"])
     team = teams.get_team(db, request["team_id"])

@@ -9,7 +9,7 @@ from pypinyin import lazy_pinyin
 
 from data import audit, conversations, protection, recipients, visits
 from data.db import transaction
-from flows import engine
+from flows import engine, request_life
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Invalid
@@ -161,9 +161,12 @@ def _save_undo(ctx: Ctx, values: dict) -> str:
         raise Invalid("这条记录已超过24小时或已撤销，没有改动。")
     audit.record(ctx.db, ctx.now, ctx.openid, "visit_undone", f"recipient:{visit['recipient_id']}",
                  {"visit": visit["id"]})
-    linked = ctx.db.conn.execute("SELECT COUNT(*) FROM requests WHERE visit_id = ?", [visit["id"]]).fetchone()[0] \
-        if ctx.db["requests"].exists() else 0
-    tail = "这次走访转出的求助没有撤回，如需取消请联系社工。" if linked else ""
+    withdrawn, kept = request_life.withdraw_from_visit(ctx.db, visit["id"], ctx.person, ctx.now)
+    tail = ""
+    if withdrawn:
+        tail += f"\n由它转出的求助 {'、'.join(withdrawn)} 已一并撤回。"
+    if kept:
+        tail += f"\n求助 {'、'.join(kept)} 已有人在办，没有撤回；如需取消请联系社工。"
     return f"已撤销：{visit['recipient_name']} {_short_date(visit['visit_date'], ctx.today)}的走访记录。{tail}"
 
 

@@ -232,6 +232,22 @@ def test_undo_removes_ones_own_last_visit_after_confirmation(wechat, db, team):
     assert deleted.fetchone()[0] is not None
 
 
+def test_undo_withdraws_the_requests_the_visit_made_unless_someone_took_them_on(wechat, db, team):
+    converse(wechat, "w-mali", [("走访 王秀兰 上门 降压药快吃完了", "请核对"), ("1", "已保存")])
+    first = db.conn.execute("SELECT number FROM requests ORDER BY id DESC").fetchone()[0]
+    converse(wechat, "w-mali", [("撤销", "王秀兰"), ("是", ["已撤销", f"求助 {first} 已一并撤回"])])
+    row = db.conn.execute("SELECT status FROM requests WHERE number = ?", [first]).fetchone()
+    assert row[0] == "closed"
+    cards = [r for r in outbox.rows(db) if r["key"].startswith(f"request:{first}:card:")]
+    assert cards and all(r["status"] == "cancelled" for r in cards)  # the card never went out
+
+    converse(wechat, "w-mali", [("走访 张桂英 上门 轮椅坏了需要修", "请核对"), ("1", "已保存")])
+    second = db.conn.execute("SELECT number FROM requests ORDER BY id DESC").fetchone()[0]
+    converse(wechat, "w-mali", [(f"接单 {second}", "已接单"), ("撤销", "张桂英"),
+                                ("是", ["已撤销", f"求助 {second} 已有人在办，没有撤回"])])
+    assert db.conn.execute("SELECT status FROM requests WHERE number = ?", [second]).fetchone()[0] == "accepted"
+
+
 def test_undo_only_within_24_hours_and_only_ones_own(wechat, db, team, clock):
     converse(wechat, "w-mali", [("走访 王秀兰 上门 挺好", "请核对"), ("1", "已保存")])
     converse(wechat, "a-zhang", [("撤销", "没有可撤销")])
