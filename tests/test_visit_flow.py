@@ -248,6 +248,15 @@ def test_undo_withdraws_the_requests_the_visit_made_unless_someone_took_them_on(
     assert db.conn.execute("SELECT status FROM requests WHERE number = ?", [second]).fetchone()[0] == "accepted"
 
 
+def test_whoever_already_got_the_card_is_told_the_request_was_withdrawn(wechat, db, team):
+    converse(wechat, "w-mali", [("走访 王秀兰 上门 降压药快吃完了", "请核对"), ("1", "已保存")])
+    number = db.conn.execute("SELECT number FROM requests ORDER BY id DESC").fetchone()[0]
+    db.conn.execute("UPDATE outbox SET status = 'sent' WHERE key LIKE ?", [f"request:{number}:card:%"])
+    converse(wechat, "w-mali", [("撤销", "王秀兰"), ("是", "已一并撤回")])
+    notices = [r for r in outbox.rows(db) if r["key"].startswith(f"request:{number}:withdrawn:")]
+    assert notices and "不用再办" in notices[0]["body"]
+
+
 def test_undo_only_within_24_hours_and_only_ones_own(wechat, db, team, clock):
     converse(wechat, "w-mali", [("走访 王秀兰 上门 挺好", "请核对"), ("1", "已保存")])
     converse(wechat, "a-zhang", [("撤销", "没有可撤销")])
