@@ -20,6 +20,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(remind)
     cli.add_command(outbox)
     cli.add_command(backup)
+    cli.add_command(menu)
 
 
 def _settings():
@@ -117,3 +118,20 @@ def backup() -> None:
     settings = _settings()
     path = backup_database(settings.db_path, settings.backup_dir, settings.backup_keep, utcnow())
     click.echo(f"已备份到 {path}（保留最近 {settings.backup_keep} 份）")
+
+
+@click.command(help="把服务号底部菜单（我要求助、我的求助、更多）推送到微信 / create the Official Account's menu")
+def menu() -> None:
+    from bot import wechat_menu
+    from bot.wechat_client import SharedTokenClient
+
+    settings = _settings()
+    if not (settings.appid and settings.secret):
+        raise click.ClickException("需要设置 WECHAT_APPID 和 WECHAT_SECRET 才能创建菜单")
+    wechat_menu.check()
+    client = SharedTokenClient(open_db(settings.db_path), settings.appid, settings.secret, settings.api_base)
+    try:
+        client.menu.create(wechat_menu.MENU)
+    except Exception as exc:  # wechatpy raises WeChatClientException, requests its own errors
+        raise click.ClickException(f"创建菜单失败：{exc}") from None
+    click.echo("菜单已创建：我要求助｜我的求助｜更多（能做什么、找社工）。微信里几分钟内生效。")

@@ -21,7 +21,9 @@ MEDIA_HANDLERS: list[Callable[[Ctx, Message], str | None]] = []
 TEXT_FALLBACKS: list[Callable[[Ctx, str], str | None]] = []
 # Called with every text before it is routed (the mandatory-report check); a notice returned heads the reply.
 TEXT_OBSERVERS: list[Callable[[Ctx, str], str | None]] = []
-CLICK_KEYS: dict[str, str] = {"MENU_HELP": "帮助", "MENU_REQUESTS": "我的求助", "MENU_HANDOFF": "转人工"}
+# A click on the Official Account's menu is handled as if the person had typed the text (see bot/wechat_menu.py).
+CLICK_KEYS: dict[str, str] = {"MENU_ASK": "求助", "MENU_REQUESTS": "我的求助", "MENU_HELP": "帮助",
+                              "MENU_HANDOFF": "转人工"}
 
 WELCOME = "欢迎关注「老小」！这里是青铜峡市“五社联动，幸福老小”项目的服务号。"
 NOT_UNDERSTOOD = "抱歉，没太明白您的意思。"

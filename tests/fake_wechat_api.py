@@ -41,6 +41,7 @@ class FakeWeChat:
         self.unsubscribed: dict[str, int] = {}
         self.script: deque[int] = deque()
         self.on_message = None
+        self.menus: list[dict] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -115,6 +116,14 @@ class FakeWeChat:
         return {"errcode": 0, "errmsg": "ok", "msgid": len(self.sent)}
 
 
+    def create_menu(self, query: dict, body: dict) -> dict:
+        with self.lock:
+            if query.get("access_token") != self.valid_token:
+                return _error(self.expired.get(query.get("access_token"), 40001))
+            self.menus.append(body)
+        return {"errcode": 0, "errmsg": "ok"}
+
+
 def _error(code: int) -> dict:
     return {"errcode": code, "errmsg": _ERRMSG.get(code, "error")}
 
@@ -151,6 +160,9 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             channel = routes.get(urlparse(self.path).path)
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
+            if urlparse(self.path).path == "/cgi-bin/menu/create":
+                self._answer(fake.create_menu(self._query(), body))
+                return
             if channel is None:
                 self._answer({"errcode": 404, "errmsg": "not found"}, 404)
                 return
