@@ -101,6 +101,14 @@ class Setting:
     parse: Callable[[str], Any] = str
     secret: bool = False
 
+    @property
+    def field(self) -> str:
+        """The Settings attribute it fills: the variable's name without its prefix, in lower case."""
+        return _RENAMED.get(self.name) or self.name.split("_", 1)[1].lower()
+
+
+# Where the attribute name is not the variable's name less its prefix.
+_RENAMED = {"LAOXIAO_DB": "db_path", "LAOXIAO_PHRASES": "phrases_path"}
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("LAOXIAO_DB", "instance/laoxiao.db", "SQLite 数据库文件 / SQLite file path", _path),
@@ -130,6 +138,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECHAT_TEMPLATE_REMINDER", "", "提醒类模板消息 ID，48小时外使用 / template id for reminders"),
     Setting("WECHAT_TEMPLATE_ALERT", "", "紧急提醒模板消息 ID / template id for alerts"),
     Setting("WECHAT_TEMPLATE_NOTICE", "", "其他通知（派单、进度）模板消息 ID / template id for other notices"),
+    Setting("LAOXIAO_KEEP_MESSAGES_DAYS", "90",
+            "收到的消息原文保留天数，过期后只留编号 / days the text of incoming messages is kept", _positive_int),
     Setting("LAOXIAO_PHRASES", "instance/phrasings.tsv",
             "管理员补充的求助说法（每行 文本<TAB>类别）/ extra intent phrasings, text<TAB>label per line", _path),
 )
@@ -158,23 +168,13 @@ class Settings:
     template_alert: str
     template_notice: str
     phrases_path: Path = Path("instance/phrasings.tsv")
+    keep_messages_days: int = 90
 
     @property
     def safe_mode(self) -> bool:
         return bool(self.aes_key)
 
 
-_FIELDS = {
-    "LAOXIAO_DB": "db_path", "WECHAT_TOKEN": "token", "WECHAT_APPID": "appid", "WECHAT_SECRET": "secret",
-    "WECHAT_AES_KEY": "aes_key", "WECHAT_API_BASE": "api_base", "LAOXIAO_TZ": "tz",
-    "LAOXIAO_QUIET_HOURS": "quiet_hours", "LAOXIAO_LOG_LEVEL": "log_level",
-    "LAOXIAO_SECRET_KEY": "secret_key",
-    "LAOXIAO_REMINDER_DAYS": "reminder_days", "LAOXIAO_REMINDER_TIME": "reminder_time",
-    "LAOXIAO_VERIFY_PERIOD": "verify_period", "LAOXIAO_BACKUP_DIR": "backup_dir", "LAOXIAO_BACKUP_KEEP": "backup_keep",
-    "LAOXIAO_SCHEDULER_LEASE": "scheduler_lease", "LAOXIAO_SENDER_INTERVAL": "sender_interval",
-    "WECHAT_TEMPLATE_REMINDER": "template_reminder", "WECHAT_TEMPLATE_ALERT": "template_alert",
-    "WECHAT_TEMPLATE_NOTICE": "template_notice", "LAOXIAO_PHRASES": "phrases_path",
-}
 
 
 def load_settings(env: Mapping[str, str] | None = None, defaults: Mapping[str, str] | None = None,
@@ -192,7 +192,7 @@ def load_settings(env: Mapping[str, str] | None = None, defaults: Mapping[str, s
         if raw is None:
             raise ConfigError(f"缺少设置 {setting.name}：{setting.describe} (missing {setting.name})")
         try:
-            values[_FIELDS[setting.name]] = setting.parse(raw)
+            values[setting.field] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"设置 {setting.name} 不正确：{exc}") from None
     if values["aes_key"] and not values["appid"]:

@@ -158,7 +158,12 @@ def run_outbox(db: Database, settings: Settings, now: datetime, slot: datetime) 
 
 
 def run_backup(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
-    return str(backup_database(settings.db_path, settings.backup_dir, settings.backup_keep, now))
+    """Nightly: a backup, then old message text forgotten (backups age out after LAOXIAO_BACKUP_KEEP days)."""
+    from data.retention import purge_old_messages
+
+    path = backup_database(settings.db_path, settings.backup_dir, settings.backup_keep, now)
+    purged = purge_old_messages(db, now, settings.keep_messages_days)
+    return f"{path}; purged {purged}"
 
 
 def backup_database(db_path: str | Path, folder: str | Path, keep: int, now: datetime) -> Path:
