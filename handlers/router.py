@@ -80,9 +80,11 @@ def _on_text(ctx: Ctx, text: str) -> str:
         flow = registry.FLOWS.get(state["flow"])
         if flow is not None and state["expires_at"] > ctx.now:
             lookup = find_command(clean(text))
-            if lookup is not None and lookup.anytime and lookup.allowed(ctx.role):
-                return (f"{lookup.run(ctx, '')}\n\n（您的「{flow.title}」还没填完。"
-                        f"{engine.current_question(flow, state, ctx)}）")
+            if lookup is not None and (lookup.anytime or not lookup.allowed(ctx.role)):
+                # A look-up is answered, a command this person may not use is refused; either way the
+                # conversation waits rather than taking the word as an answer.
+                answer = lookup.run(ctx, "") if lookup.allowed(ctx.role) else lookup.denied
+                return f"{answer}\n\n（您的「{flow.title}」还没填完。{engine.current_question(flow, state, ctx)}）"
             return "\n".join(engine.resume(flow, state, ctx, text))
         conversations.clear(ctx.db, ctx.openid)
         title = flow.title if flow else "填写"

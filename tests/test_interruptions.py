@@ -25,8 +25,10 @@ def test_my_requests_mid_request_keeps_the_request(wechat, db):
     ])
 
 
-def test_a_lookup_word_the_person_may_not_use_is_an_answer_not_a_leak(wechat, db):
+def test_a_staff_word_from_a_resident_mid_request_is_refused_and_the_request_waits(wechat, db):
     seed_demo(db, utcnow())
-    converse(wechat, "demo-family", [("我妈的降压药快吃完了", "姓名和住址")])
-    reply = wechat.say("demo-family", "名单").text
-    assert "还没填完" not in reply and "李小明" not in reply and "高龄" not in reply
+    converse(wechat, "demo-family", [
+        ("我妈的降压药快吃完了", "姓名和住址"),
+        ("名单", ["只对工作人员开放", "还没填完", "姓名和住址", "!李小明", "!高龄"]),
+        ("张秀英，怡园社区5号楼3单元", "电话"),
+    ])
