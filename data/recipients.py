@@ -34,8 +34,18 @@ _CATEGORY_ALIASES = {
 STAFF_WHO_SEE_A_SITE = ("worker", "director")
 ID_MASK_WIDTH = 18
 # The columns an update may change; identity (hash) is handled separately.
+# 个人信息保护法: a child under 14's information needs the guardian's consent.
+CONSENT_AGE = 14
+
+
+def lacks_guardian_consent(record: dict, today: date) -> bool:
+    """A child under 14 whose file has no consent recorded."""
+    return (record.get("kind") == "child" and not record.get("consent") and bool(record.get("birth_date"))
+            and age(record["birth_date"], today) < CONSENT_AGE)
+
+
 FIELDS = ("kind", "name", "sex", "birth_date", "categories", "site_id", "responsible_id", "phone", "guardian",
-          "address", "ongoing_care", "allowance")
+          "address", "ongoing_care", "allowance", "consent")
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 _PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 _LANDLINE_LIKE = re.compile(r"(?<![0-9])(0[0-9]{2,3}-?)[0-9]{5,6}([0-9]{2})(?![0-9])")
@@ -287,7 +297,7 @@ def export_rows(db: Database, month: str, site_id: int | None = None) -> list[di
         "guardian": mask_phones(row["guardian"]), "address": row["address"] or "",
         "id_number": mask_id(row["id_number_tail"]), "ongoing_care": bool(row["ongoing_care"]),
         "allowance": bool(row["allowance"]), "active": bool(row["active"]), "last_visit": row["last_visit"] or "",
-        "visits_in_month": row["visits_in_month"],
+        "visits_in_month": row["visits_in_month"], "consent": row["consent"] or "",
     } for row in rows]
 
 
@@ -305,6 +315,7 @@ COLUMNS: list[tuple] = [
     ("id_number", "身份证号"),
     ("ongoing_care", "持续关爱"),
     ("allowance", "领取津贴"),
+    ("consent", "知情同意"),
     ("active", "在册"),
     ("last_visit", "最近走访"),
     ("visits_in_month", "本月走访次数"),

@@ -26,7 +26,9 @@ HEADERS: tuple[tuple[str, str, bool], ...] = (
     ("出生日期", "birth_date", True), ("站点", "site", True), ("负责人", "responsible", False),
     ("联系电话", "phone", False), ("监护人", "guardian", False), ("地址", "address", False),
     ("身份证号", "id_number", False), ("持续关爱", "ongoing_care", False), ("领取津贴", "allowance", False),
+    ("知情同意", "consent", False),
 )
+
 _KINDS = {"老人": "elder", "老年人": "elder", "老": "elder", "elder": "elder",
           "儿童": "child", "孩子": "child", "未成年人": "child", "child": "child"}
 _SEXES = {"男": "男", "男性": "男", "m": "男", "女": "女", "女性": "女", "f": "女"}
@@ -280,6 +282,10 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
 
     record["guardian"] = _text(raw.get("guardian")) or None
     record["address"] = _text(raw.get("address")) or None
+    record["consent"] = _text(raw.get("consent"))[:100] or None
+    if recipients.lacks_guardian_consent({**record, "kind": kind}, look.today):
+        warnings.append(Problem(number, "知情同意",
+                                "未满14岁的儿童需要监护人同意才能建档，请补填（如「监护人签字 2026-03-01」）"))
 
     id_text = recipients.normalize_id_number(_text(raw.get("id_number")))
     if id_text:
@@ -368,8 +374,9 @@ TEMPLATE_NOTES = (
     "3. 站点要与系统里的站点名称一致（laoxiao site list 可查看）。",
     "4. 负责人填已在公众号绑定的社工或儿童主任的姓名；还没绑定的先留空。",
     "5. 持续关爱、领取津贴填「是」或「否」（领取津贴：领取孤儿/事实无人抚养儿童基本生活费，需核查走访）。",
-    "6. 身份证号请把单元格设为文本格式；系统只保存加密后的值和末4位，任何界面和导出都不会显示全号。",
+    "6. 身份证号请把单元格设为文本格式；系统只保存带密钥的散列和末4位，任何界面和导出都不会显示全号。",
     "7. 同一文件可以反复导入：有身份证号的按身份证号对应，没有的按「姓名+出生日期+站点」对应，只更新不重复。",
+    "8. 知情同意：写明谁在何时同意建档，如「监护人签字 2026-03-01」；未满14岁的儿童须由监护人同意。",
 )
 
 

@@ -122,6 +122,10 @@ def _profile(ctx: Ctx, r: dict) -> str:
         lines.append(f"电话：{mask_phone(r['phone'])}")
     if r["guardian"]:
         lines.append(f"{'监护人' if r['kind'] == 'child' else '家属'}：{recipients.mask_phones(r['guardian'])}")
+    if r.get("consent"):
+        lines.append(f"知情同意：{r['consent']}")
+    elif recipients.lacks_guardian_consent(r, ctx.today):
+        lines.append("⚠️ 未登记监护人知情同意（未满14岁须监护人同意建档），请补上。")
     recent = visits.recent_for_recipient(ctx.db, r["id"], 3)
     if not recent:
         lines.append("还没有走访记录。发「走访 姓名 今天 上门 情况」记一次。")

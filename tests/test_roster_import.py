@@ -14,7 +14,7 @@ from bot.cli import cli
 from data import recipients
 
 HEADERS = ["姓名", "对象类型", "类别", "性别", "出生日期", "站点", "负责人", "联系电话", "监护人", "地址", "身份证号",
-           "持续关爱", "领取津贴"]
+           "持续关爱", "领取津贴", "知情同意"]
 SECRET = "test-secret-key"
 
 
@@ -28,10 +28,10 @@ WANG_ID = id_number("64038119400305002")
 MA_ID = id_number("64038120160412004")
 GOOD = [
     ["王秀兰", "老人", "高龄、独居", "女", "1940-03-05", "怡园社区", "马丽", 13709531234, "儿子 马建国 13709531234",
-     "怡园社区3号楼", WANG_ID, "是", "否"],
+     "怡园社区3号楼", WANG_ID, "是", "否", "本人签字 2026-03-01"],
     ["马雨涵", "儿童", "孤儿,困境儿童", "女", datetime(2016, 4, 12), "沈闸村", "李明", "", "姑姑 马红", "沈闸村二组",
-     MA_ID, "是", "是"],
-    ["李小明", "儿童", "留守", "男", "2014/9/9", "沈闸村", "", "", "奶奶", "", "", "否", ""],
+     MA_ID, "是", "是", "姑姑（监护人）签字 2026-03-01"],
+    ["李小明", "儿童", "留守", "男", "2014/9/9", "沈闸村", "", "", "奶奶", "", "", "否", "", ""],
 ]
 
 
@@ -70,7 +70,10 @@ def test_a_good_file_is_imported_and_no_id_number_is_kept_in_clear(invoke, db, s
     result = invoke("import", "recipients", str(write_xlsx(tmp_path / "名单.xlsx", GOOD)))
     assert result.exit_code == 0, result.output
     assert "新增 3 人" in result.output
+    # 李小明 is under 14 and no guardian's consent is on the roster: a warning, not a refusal.
+    assert "知情同意" in result.output and "监护人同意" in result.output
     wang, ma, li = stored(db)
+    assert (ma["consent"], li["consent"]) == ("姑姑（监护人）签字 2026-03-01", None)
     assert (wang["kind"], json.loads(wang["categories"]), wang["sex"], wang["birth_date"]) == \
         ("elder", ["高龄", "独居"], "女", "1940-03-05")
     assert wang["responsible_id"] == staff["ma"]["id"] and wang["phone"] == "13709531234"

@@ -70,6 +70,13 @@ def test_look_up_shows_the_last_three_visits_newest_first(wechat, db, team):
     assert audit.entries(db, f"recipient:{ids['王秀兰']}")[-1]["action"] == "recipient_viewed"
 
 
+def test_look_up_reminds_of_a_missing_guardians_consent(wechat, db, team):
+    converse(wechat, "d-liming", [("查 王小明", "未登记监护人知情同意")])
+    db.conn.execute("UPDATE recipients SET consent = '奶奶（监护人）签字 2026-03-01' WHERE id = ?",
+                    [team["ids"]["王小明"]])
+    converse(wechat, "d-liming", [("查 王小明", ["知情同意：奶奶（监护人）签字", "!未登记"])])
+
+
 def test_look_up_by_homophone_and_glued(wechat, db, team):
     converse(wechat, "w-mali", [("查询王秀岚", ["王秀兰（女", "还没有走访记录"])])
 
