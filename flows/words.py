@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 CANCEL = ("取消", "算了", "退出", "不弄了", "不填了", "quit", "cancel")
 BACK = ("返回", "上一步", "回上一步", "back")
@@ -18,7 +19,12 @@ def clean(text: str) -> str:
 
 
 def is_word(text: str, words: Iterable[str]) -> bool:
-    return clean(text).lower() in {w.lower() for w in words}
+    return clean(text).lower() in _folded(tuple(words))
+
+
+@cache
+def _folded(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.lower() for w in words)
 
 
 def numbered(labels: Iterable[str]) -> str:

@@ -116,11 +116,12 @@ def keywords() -> list[str]:
 def _split_keyword(text: str) -> tuple[str | None, str]:
     cleaned = clean(text)
     first, _, rest = cleaned.partition(" ")
-    if first in _keyword_set():
+    known, longest_first = _keyword_index()
+    if first in known:
         return first, rest.strip()
     # 走访王秀兰 / 绑定K7M2Q9XP: keyword glued to what follows; longest keyword first.
-    for word in sorted(_keyword_set(), key=len, reverse=True):
-        if len(word) >= 2 and cleaned.startswith(word) and len(cleaned) > len(word):
+    for word in longest_first:
+        if cleaned.startswith(word) and len(cleaned) > len(word):
             return word, cleaned[len(word):].strip()
     fixed = _fuzzy_keyword(first)
     if fixed:
@@ -128,8 +129,18 @@ def _split_keyword(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _keyword_set() -> set[str]:
-    return set(keywords())
+_index: tuple[tuple[int, int], set[str], list[str]] | None = None
+
+
+def _keyword_index() -> tuple[set[str], list[str]]:
+    """Every keyword, and those of two characters or more longest first; rebuilt only when a command or flow
+    is registered, not for every message."""
+    global _index
+    size = (len(COMMANDS), len(registry.TRIGGERS))
+    if _index is None or _index[0] != size:
+        words = keywords()
+        _index = (size, set(words), sorted((w for w in set(words) if len(w) >= 2), key=len, reverse=True))
+    return _index[1], _index[2]
 
 
 def _fuzzy_keyword(token: str) -> str | None:
