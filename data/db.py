@@ -57,6 +57,11 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.conn.execute("COMMIT")
 
 
+def first(db: sqlite_utils.Database, sql: str, params: list | tuple = ()) -> dict | None:
+    """The first row of a query as a dict, or None."""
+    return next(iter(db.query(sql, params)), None)
+
+
 def available_migrations() -> list[tuple[int, str, str]]:
     """(number, name, sql) for every bundled migration, in order."""
     found = []

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from data.clock import iso
+from data.db import first
 
 
 def claim(db: Database, key: str, openid: str, channel: str, msg_type: str, event: str | None,
@@ -22,8 +23,7 @@ def claim(db: Database, key: str, openid: str, channel: str, msg_type: str, even
 
 
 def get(db: Database, key: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM inbound WHERE key = ?", [key]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM inbound WHERE key = ?", [key])
 
 
 def finish(db: Database, key: str, reply: str | None, now: datetime, status: str = "done") -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from data.clock import iso, parse_iso
+from data.db import first
 
 INVITE_DAYS = 7
 # No 0/O, 1/I/L: codes are read aloud and typed on old phones.
@@ -31,8 +32,7 @@ def create_invite(db: Database, role: str, site_id: int | None, name: str | None
 
 
 def find_invite(db: Database, code: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM invites WHERE code_hash = ?", [_hash(code)]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM invites WHERE code_hash = ?", [_hash(code)])
 
 
 def invite_state(invite: dict | None, now: datetime) -> str:

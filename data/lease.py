@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from data.clock import iso, parse_iso
+from data.db import first
 
 
 def make_holder(role: str = "proc") -> str:
@@ -44,8 +45,7 @@ def release(db: Database, name: str, holder: str) -> bool:
 
 
 def current(db: Database, name: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM leases WHERE name = ?", [name]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM leases WHERE name = ?", [name])
 
 
 def holds(db: Database, name: str, holder: str, now: datetime) -> bool:
@@ -61,8 +61,7 @@ def last_slot(db: Database, job_id: str) -> datetime | None:
 
 
 def job_run(db: Database, job_id: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM job_runs WHERE job_id = ?", [job_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM job_runs WHERE job_id = ?", [job_id])
 
 
 def job_runs(db: Database) -> list[dict]:

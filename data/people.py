@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from data.clock import iso
+from data.db import first
 
 ROLES = {
     "admin": "管理员",
@@ -20,13 +21,11 @@ STAFF_ROLES = ("admin", "worker", "director")
 
 
 def get_person(db: Database, openid: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM people WHERE openid = ?", [openid]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM people WHERE openid = ?", [openid])
 
 
 def get_person_by_id(db: Database, person_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM people WHERE id = ?", [person_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM people WHERE id = ?", [person_id])
 
 
 def ensure_person(db: Database, openid: str, now: datetime) -> dict:

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from sqlite_utils import Database
 
 from data.clock import iso
+from data.db import first
 
 KINDS = {"elder": "老人", "child": "儿童"}
 CATEGORIES = {
@@ -144,8 +145,7 @@ _SELECT = ("SELECT r.*, s.name AS site_name, p.name AS responsible_name FROM rec
 
 
 def get_recipient(db: Database, recipient_id: int) -> dict | None:
-    rows = list(db.query(f"{_SELECT} WHERE r.id = ?", [recipient_id]))
-    return rows[0] if rows else None
+    return first(db, f"{_SELECT} WHERE r.id = ?", [recipient_id])
 
 
 def insert_recipient(db: Database, record: dict, now: datetime) -> int:

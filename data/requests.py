@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from data.clock import iso
+from data.db import first
 
 STATUSES = {"new": "待分派", "assigned": "待接单", "accepted": "处理中", "done": "已完成", "closed": "已结束"}
 OPEN = ("new", "assigned", "accepted")
@@ -70,13 +71,11 @@ def create(db: Database, *, requester_id: int | None, category: str, text: str, 
 
 
 def get(db: Database, request_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM requests WHERE id = ?", [request_id])
 
 
 def get_by_number(db: Database, number: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM requests WHERE number = ?", [number.upper()]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM requests WHERE number = ?", [number.upper()])
 
 
 def add_event(db: Database, request_id: int, now: datetime, actor_id: int | None, action: str,
@@ -164,8 +163,7 @@ def record_feedback(db: Database, request: dict, person_id: int, rating: str, co
 
 
 def feedback(db: Database, request_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM request_feedback WHERE request_id = ?", [request_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM request_feedback WHERE request_id = ?", [request_id])
 
 
 def rejected_team_ids(db: Database, request_id: int) -> list[int]:
@@ -183,11 +181,10 @@ def of_requester(db: Database, person_id: int, limit: int = 10) -> list[dict]:
 
 def awaiting_feedback(db: Database, person_id: int) -> dict | None:
     """The requester's latest done request without feedback."""
-    rows = list(db.query(
+    return first(db,
         "SELECT r.* FROM requests r LEFT JOIN request_feedback f ON f.request_id = r.id"
         " WHERE r.requester_id = ? AND r.status = 'done' AND f.request_id IS NULL"
-        " ORDER BY r.done_at DESC, r.id DESC LIMIT 1", [person_id]))
-    return rows[0] if rows else None
+        " ORDER BY r.done_at DESC, r.id DESC LIMIT 1", [person_id])
 
 
 def open_of_teams(db: Database, team_ids: list[int], limit: int = 10) -> list[dict]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from data.db import first
+
 PROJECTS = {"elder": "老年项目", "child": "儿童项目"}
 
 
@@ -24,15 +26,13 @@ def add_site(db: Database, name: str, project: str) -> int:
 
 
 def find_site(db: Database, name: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM sites WHERE name = ?", [name.strip()]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM sites WHERE name = ?", [name.strip()])
 
 
 def get_site(db: Database, site_id: int | None) -> dict | None:
     if site_id is None:
         return None
-    rows = list(db.query("SELECT * FROM sites WHERE id = ?", [site_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM sites WHERE id = ?", [site_id])
 
 
 def list_sites(db: Database) -> list[dict]:

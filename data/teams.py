@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from data.clock import iso
+from data.db import first
 
 OPEN_STATUSES = ("assigned", "accepted")
 MEMBER_ROLES = {"leader": "队长", "member": "队员"}
@@ -50,15 +51,13 @@ def update_team(db: Database, team_id: int, now: datetime, name: str | None = No
 
 
 def find_team(db: Database, name: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM teams WHERE name = ?", [name.strip()]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM teams WHERE name = ?", [name.strip()])
 
 
 def get_team(db: Database, team_id: int | None) -> dict | None:
     if team_id is None:
         return None
-    rows = list(db.query("SELECT * FROM teams WHERE id = ?", [team_id]))
-    return rows[0] if rows else None
+    return first(db, "SELECT * FROM teams WHERE id = ?", [team_id])
 
 
 def set_sites(db: Database, team_id: int, site_ids: Iterable[int], replace: bool = False) -> None:

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from data import outbox, people
 from data.clock import iso
+from data.db import first
 
 MODES = ("上门", "电话", "视频", "到校", "其他")
 AREAS = ("监护", "安全", "就学", "健康")
@@ -69,19 +70,17 @@ def _json(value: dict | None) -> str | None:
 
 
 def get_visit(db: Database, visit_id: int) -> dict | None:
-    rows = list(db.query(
+    return first(db,
         "SELECT v.*, r.name AS recipient_name, r.site_id FROM visits v JOIN recipients r ON r.id = v.recipient_id"
-        " WHERE v.id = ?", [visit_id]))
-    return rows[0] if rows else None
+        " WHERE v.id = ?", [visit_id])
 
 
 def last_visit_by(db: Database, visitor_id: int, since: datetime) -> dict | None:
     """The visitor's newest visit still standing that was recorded after `since`."""
-    rows = list(db.query(
+    return first(db,
         "SELECT v.*, r.name AS recipient_name FROM visits v JOIN recipients r ON r.id = v.recipient_id"
         " WHERE v.visitor_id = ? AND v.deleted_at IS NULL AND v.created_at >= ? ORDER BY v.created_at DESC, v.id DESC"
-        " LIMIT 1", [visitor_id, iso(since)]))
-    return rows[0] if rows else None
+        " LIMIT 1", [visitor_id, iso(since)])
 
 
 def undoable_visit(db: Database, visitor_id: int, now: datetime) -> dict | None:
