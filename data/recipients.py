@@ -32,6 +32,9 @@ _CATEGORY_ALIASES = {
     "child": {"留守": "留守儿童", "困境": "困境儿童", "事实无人抚养": "事实无人抚养儿童", "残疾": "残疾儿童",
               "低保户": "低保", "低保家庭": "低保"},
 }
+# Visit frequency by risk: 重点 every ISO week, 一般 every calendar month, 稳定 every calendar quarter.
+LEVELS = {"重点": "week", "一般": "month", "稳定": "quarter"}
+DEFAULT_LEVEL = "一般"
 STAFF_WHO_SEE_A_SITE = ("worker", "director")
 ID_MASK_WIDTH = 18
 # The columns an update may change; identity (hash) is handled separately.

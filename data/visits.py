@@ -17,6 +17,11 @@ from data.clock import iso
 from data.db import first
 
 MODES = ("上门", "电话", "视频", "到校", "其他")
+IN_PERSON_MODES = ("上门", "到校")
+OUTCOMES = {"met": "见到本人", "not_home": "不在家", "refused": "拒绝走访", "moved": "已搬走", "hospital": "住院"}
+# The one rule for what closes a visiting period (每月至少上门一次): in person, and the recipient was met.
+# Phone and video contacts, and visits that found nobody, are recorded and shown but count nowhere.
+COUNTS_SQL = "v.deleted_at IS NULL AND v.mode IN ('上门', '到校') AND v.outcome = 'met'"
 AREAS = ("监护", "安全", "就学", "健康")
 UNDO_WINDOW = timedelta(hours=24)
 PHOTO_WINDOW = timedelta(minutes=30)
