@@ -64,10 +64,8 @@ def _serve(settings: Settings, host: str, port: int, threads: int, simulator: bo
 
 
 def _start_scheduler(settings: Settings) -> None:
-    try:
-        from bot.scheduler import start_in_process
-    except ImportError:
-        return
+    from bot.scheduler import start_in_process
+
     start_in_process(settings)
 
 
@@ -131,12 +129,14 @@ def site_list() -> None:
 @click.option("--as", "who", required=True, help="姓名或 openid")
 @click.option("--demo", is_flag=True, help="用演示数据库（laoxiao demo 生成的）")
 def chat(who: str, demo: bool) -> None:
-    from data import people
+    from data import delivery, people
     from flows.message import Message
+    from handlers import build_dispatcher
     from handlers.inbox import receive
 
     settings = _settings(DEMO_DEFAULTS if demo else None)
     db = open_db(settings.db_path)
+    dispatcher = build_dispatcher(settings.phrases_path)
     found = people.find_people(db, who)
     if len(found) > 1:
         raise click.ClickException(f"有 {len(found)} 个人叫「{who}」，请用 openid")
@@ -144,7 +144,7 @@ def chat(who: str, demo: bool) -> None:
     if not found:
         click.echo(f"（「{who}」还不认识，将作为新居民聊天）")
     interactive = sys.stdin.isatty()
-    click.echo("输入消息后回车；输入 /quit 退出。")
+    click.echo("输入消息后回车；输入 /quit 退出。别人的操作推送给您的消息会以「📩」显示。")
     while True:
         try:
             line = input("我> " if interactive else "")
@@ -154,10 +154,15 @@ def chat(who: str, demo: bool) -> None:
             break
         if not line.strip():
             continue
+        if not interactive:
+            click.echo(f"我> {line}")  # piped input: show what was said beside each answer
         msg = Message(openid=openid, kind="text", key=f"chat:{uuid.uuid4().hex}", at=utcnow(), text=line,
                       channel="chat")
-        reply = receive(db, msg, settings.tz)
+        reply = receive(db, msg, settings.tz, dispatcher)
         click.echo(f"老小> {reply}" if reply else "老小> （无回复）")
+        # What laoxiao pushed to this persona meanwhile (team cards, progress notices), as WeChat would show it.
+        for text in delivery.take_undelivered(db, openid, utcnow(), "chat"):
+            click.echo(f"📩 {text}")
 
 
 @cli.command(help="建演示数据库并启动带聊天模拟器的服务 / demo database + service + chat simulator")
@@ -176,30 +181,25 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
     db = open_db(path)
     personas = seed_demo(db, utcnow())
     click.echo(f"演示数据库：{path}")
-    click.echo("可以用这些身份聊天（终端里：laoxiao chat --demo --as 姓名）：")
+    click.echo("可以用这些身份聊天（浏览器里的模拟器，或另开一个终端：laoxiao chat --demo --as 姓名）：")
     for persona in personas:
         click.echo(f"  {persona['name']}\t{persona['label']}")
     db.close()
     if not no_serve:
         click.echo(f"浏览器打开 http://{host}:{port}/ 用聊天模拟器试试。")
+        click.echo("这个终端留给服务；想在终端里聊天，请另开一个终端运行：.venv/bin/laoxiao chat --demo --as 李明")
         _serve(settings, host, port, threads=8, simulator=True, scheduler=True)
 
 
-def _register_features() -> None:
-    """Feature modules add their own sub-commands (import, export, classify, outbox ...)."""
-    import importlib
+def _add_subcommands() -> None:
+    """The sub-commands of the visit, request and push modules (import, export, classify, outbox ...)."""
+    from bot import cli_push, cli_requests, cli_visits
 
-    for name in ("bot.cli_visits", "bot.cli_requests", "bot.cli_push"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (cli_visits, cli_requests, cli_push):
         module.register(cli)
 
 
-_register_features()
+_add_subcommands()
 
 
 def main() -> None:

@@ -124,11 +124,12 @@ def backup() -> None:
 def menu() -> None:
     from bot import wechat_menu
     from bot.wechat_client import SharedTokenClient
+    from handlers import build_dispatcher
 
     settings = _settings()
     if not (settings.appid and settings.secret):
         raise click.ClickException("需要设置 WECHAT_APPID 和 WECHAT_SECRET 才能创建菜单")
-    wechat_menu.check()
+    wechat_menu.check(build_dispatcher(settings.phrases_path).clicks)
     client = SharedTokenClient(open_db(settings.db_path), settings.appid, settings.secret, settings.api_base)
     try:
         client.menu.create(wechat_menu.MENU)

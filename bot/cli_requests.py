@@ -219,11 +219,12 @@ def export_requests(fmt: str, month: str | None, out: str | None) -> None:
 @click.command("classify", help="逐行识别求助类别，每行输出一个 JSON / classify one text per line (stdin)")
 @click.option("--timing", is_flag=True, help="在标准错误输出每条耗时的中位数和 p99 / print median and p99 ms to stderr")
 def classify_command(timing: bool) -> None:
+    from handlers.classifier import Classifier
     from handlers.intent import classify_lines
-    from handlers.requests import MATCHERS, matcher
 
-    _db_and_settings()  # reads .env, where LAOXIAO_PHRASES may be set
-    current = matcher()
+    _, settings = _db_and_settings()  # reads .env, where LAOXIAO_PHRASES may be set
+    classifier = Classifier(settings.phrases_path)
+    current = classifier.matcher()
     took = []
     for number, line in enumerate(sys.stdin, 1):
         # A development set is text<TAB>label: only the text is classified, its header skipped.
@@ -238,7 +239,7 @@ def classify_command(timing: bool) -> None:
     if timing and took:
         took.sort()
         p99 = took[min(len(took) - 1, int(len(took) * 0.99))]
-        click.echo(f"{len(took)} texts, {MATCHERS.phrasings} phrasings loaded: "
+        click.echo(f"{len(took)} texts, {classifier.phrasings} phrasings loaded: "
                    f"median {statistics.median(took):.2f} ms, p99 {p99:.2f} ms per text", err=True)
 
 

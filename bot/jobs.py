@@ -146,10 +146,8 @@ def run_reminders(db: Database, settings: Settings, now: datetime, slot: datetim
 
 
 def run_escalation(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
-    try:
-        from flows.escalation import escalate
-    except ImportError:
-        return "escalation not installed"
+    from flows.escalation import escalate
+
     return f"{escalate(db, now, settings.tz)} escalation reminders queued"
 
 

@@ -39,7 +39,7 @@ def send() -> tuple:
         return jsonify(error="消息太长或类型不对"), 400
     msg = Message(openid=openid, kind=kind, key=f"sim:{uuid.uuid4().hex}", at=utcnow(), text=text,
                   event=text if kind == "event" else None, channel="simulator")
-    reply = receive(get_db(), msg, current_app.config["LAOXIAO"].tz)
+    reply = receive(get_db(), msg, current_app.config["LAOXIAO"].tz, current_app.config["DISPATCHER"])
     return jsonify(reply=reply or ""), 200
 
 

@@ -54,7 +54,7 @@ def callback() -> Response:
     except wx.BadRequest as exc:
         log.warning("bad callback body: %s", exc)
         return Response("bad request", 400, mimetype="text/plain")
-    reply = receive(get_db(), msg, settings.tz)
+    reply = receive(get_db(), msg, settings.tz, current_app.config["DISPATCHER"])
     if not reply:
         return Response("success", 200, mimetype="text/plain")
     xml = wx.text_reply(msg.openid, wx._text(fields.get("ToUserName")), reply)

@@ -1,9 +1,9 @@
 """The Official Account's custom menu: three buttons at the bottom of the chat, each a CLICK event whose key
-handlers.router.CLICK_KEYS turns into the words a person would type."""
+the features declare (Feature.click) as the words a person would type."""
 
 from __future__ import annotations
 
-from handlers.router import CLICK_KEYS
+from collections.abc import Mapping
 
 MENU: dict = {
     "button": [
@@ -26,14 +26,14 @@ def click_keys(menu: dict = MENU) -> list[str]:
     return keys
 
 
-def check(menu: dict = MENU) -> None:
-    """WeChat's limits (3 buttons, 5 sub-buttons, short names) and keys the router knows."""
+def check(known: Mapping[str, str], menu: dict = MENU) -> None:
+    """WeChat's limits (3 buttons, 5 sub-buttons, short names) and keys the dispatcher knows (`known`)."""
     buttons = menu["button"]
     if not 1 <= len(buttons) <= 3:
         raise ValueError("a menu has 1 to 3 buttons")
     for button in buttons:
         if len(button["name"].encode()) > 16 or len(button.get("sub_button", [])) > 5:
             raise ValueError(f"button {button['name']!r} is too long or has too many sub-buttons")
-    unknown = [key for key in click_keys(menu) if key not in CLICK_KEYS]
+    unknown = [key for key in click_keys(menu) if key not in known]
     if unknown:
         raise ValueError(f"menu keys the router does not know: {unknown}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from data import people, sites
+from data import demo_roster, demo_teams, people, sites
 from data.db import transaction
 
 PERSONAS = (
@@ -23,13 +22,12 @@ PERSONAS = (
 )
 EXTRA_SITES = (("马家湾村", "child"),)
 
-# Each feature appends a seeder: (db, now, people_by_openid) -> None. They must be idempotent.
-SEEDERS: list[Callable[[Database, datetime, dict[str, dict]], None]] = []
+# What each feature adds, in order: (db, now, people_by_openid) -> None. Each must be idempotent.
+SEEDERS = (demo_roster.seed_roster, demo_teams.seed_teams)
 
 
 def seed_demo(db: Database, now: datetime) -> list[dict]:
-    """Create (or complete) the demo data; returns the personas with a label for each."""
-    _load_feature_seeders()
+    """Create (or complete) the demo data; returns every named persona (team leaders included) with a label."""
     with transaction(db):
         for name, project in EXTRA_SITES:
             if not sites.find_site(db, name):
@@ -42,19 +40,16 @@ def seed_demo(db: Database, now: datetime) -> list[dict]:
             by_openid[openid] = people.get_person(db, openid)
         for seeder in SEEDERS:
             seeder(db, now, by_openid)
-    labelled = []
-    for openid, name, role, site_name in PERSONAS:
-        labelled.append({"openid": openid, "name": name,
-                         "label": f"{site_name or ''}{people.ROLES[role]}（openid {openid}）"})
-    return labelled
+    return personas(db)
 
 
-def _load_feature_seeders() -> None:
-    import importlib
-
-    for name in ("data.demo_roster", "data.demo_teams"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+def personas(db: Database) -> list[dict]:
+    """Everyone in the demo one can chat as: openid, name and a label saying who they are."""
+    rows = db.query(
+        "SELECT p.openid, p.name, p.role, s.name AS site,"
+        " (SELECT group_concat(t.name, '、') FROM team_members m JOIN teams t ON t.id = m.team_id"
+        "  WHERE m.person_id = p.id AND m.role = 'leader') AS leads"
+        " FROM people p LEFT JOIN sites s ON s.id = p.site_id WHERE p.name IS NOT NULL ORDER BY p.id")
+    return [{"openid": r["openid"], "name": r["name"],
+             "label": f"{r['site'] or ''}{people.ROLES[r['role']]}" + (f"，{r['leads']}队长" if r["leads"] else "")
+             + f"（openid {r['openid']}）"} for r in rows]

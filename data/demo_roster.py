@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from data import demo, recipients, sites, visits
+from data import recipients, sites, visits
 from data.clock import iso
 
 # name, sex, age, categories, ongoing care, allowance, guardian / family, address
@@ -84,5 +84,3 @@ def seed_roster(db: Database, now: datetime, by_openid: dict[str, dict]) -> None
         recorded = now - timedelta(days=max(2, (today - day).days))
         db.conn.execute("UPDATE visits SET created_at = ? WHERE id = ?", [iso(recorded), visit_id])
 
-
-demo.SEEDERS.append(seed_roster)

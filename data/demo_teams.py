@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from data import demo, people, sites, teams
+from data import people, sites, teams
 
 ELDER = ("怡园社区",)
 CHILD = ("沈闸村", "马家湾村")
@@ -58,6 +58,3 @@ def seed_teams(db: Database, now: datetime, by_openid: dict[str, dict]) -> None:
         for openid in member_ids:
             teams.add_member(db, team_id, by_openid[openid]["id"], "member")
 
-
-if seed_teams not in demo.SEEDERS:
-    demo.SEEDERS.append(seed_teams)

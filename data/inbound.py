@@ -1,5 +1,5 @@
-"""The inbound log. A message's key is claimed before any work, so a WeChat retry of the same
-message is recognised and answered with the stored reply instead of being handled again."""
+"""The inbound log. A message's key is claimed in the same transaction as its work, so a WeChat retry of the
+same message is recognised and answered with the stored reply instead of being handled again."""
 
 from __future__ import annotations
 
@@ -12,14 +12,21 @@ from data.db import first
 
 
 def claim(db: Database, key: str, openid: str, channel: str, msg_type: str, event: str | None,
-          content: str | None, now: datetime) -> bool:
-    """True when this call is the first to see the key, and so must do the work."""
+          content: str | None, now: datetime) -> dict | None:
+    """None when this call is the first to handle the key and so must do the work; else the row already there.
+
+    Called inside the message's transaction, so the claim commits with the work or not at all. A row still
+    'processing' was left by a version that claimed outside the work's transaction and died: it is taken over.
+    """
     cursor = db.conn.execute(
         "INSERT OR IGNORE INTO inbound (key, openid, channel, msg_type, event, content, received_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [key, openid, channel, msg_type, event, content, iso(now)],
     )
-    return cursor.rowcount == 1
+    if cursor.rowcount == 1:
+        return None
+    row = get(db, key)
+    return None if row is None or row["status"] == "processing" else row
 
 
 def get(db: Database, key: str) -> dict | None:

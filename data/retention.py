@@ -22,4 +22,9 @@ def purge_old_messages(db: Database, now: datetime, keep_days: int) -> dict[str,
         pages = db.conn.execute("DELETE FROM pending_pages WHERE created_at < ?",
                                 [iso(now - timedelta(days=1))]).rowcount
         attempts = db.conn.execute("DELETE FROM attempts WHERE at < ?", [iso(now - timedelta(days=7))]).rowcount
-    return {"messages": messages, "pages": pages, "attempts": attempts}
+        # Unfinished entries hold people's words too: gone a day after they lapsed.
+        lapsed = iso(now - timedelta(days=1))
+        drafts = db.conn.execute("DELETE FROM conversations WHERE expires_at < ?", [lapsed]).rowcount
+        drafts += db.conn.execute("DELETE FROM drafts WHERE expires_at < ?", [lapsed]).rowcount
+        db.conn.execute("DELETE FROM menus WHERE expires_at < ?", [lapsed])
+    return {"messages": messages, "pages": pages, "attempts": attempts, "drafts": drafts}

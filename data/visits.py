@@ -218,13 +218,12 @@ COLUMNS: list[tuple] = [
 ]
 
 
-def texts_since(db: Database, openid: str, exclude_key: str | None = None) -> str | None:
-    """The person's messages since their current conversation began: a visit keeps its original words."""
-    started = db.conn.execute("SELECT started_at FROM conversations WHERE openid = ?", [openid]).fetchone()
-    if started is None:
+def texts_since(db: Database, openid: str, since: str | None, exclude_key: str | None = None) -> str | None:
+    """The person's messages since `since` (when their conversation began): a visit keeps its original words."""
+    if since is None:
         return None
     rows = db.conn.execute(
         "SELECT content FROM inbound WHERE openid = ? AND received_at >= ? AND key != ?"
         " AND content IS NOT NULL AND content != '' ORDER BY received_at, rowid",
-        [openid, started[0], exclude_key or ""]).fetchall()
+        [openid, since, exclude_key or ""]).fetchall()
     return "\n".join(row[0] for row in rows) or None

@@ -8,7 +8,6 @@ from data import audit, invites, people, sites
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Abort, Invalid
-from flows.registry import register
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]{6,12})(?![A-Za-z0-9])")
 _REFUSALS = {
@@ -26,6 +25,9 @@ def _check_code(text: str, ctx: Ctx, values: dict) -> int:
     if not match:
         raise Invalid("请发送8位绑定码，例如「绑定 K7M2Q9XP」。")
     invite = invites.find_invite(ctx.db, match.group(1))
+    if invite and invite["used_by"] == ctx.person["id"]:
+        # The same code sent twice: nothing to do, and nothing to wait for.
+        raise Abort(f"您已经用这个绑定码绑定好了，{_who(ctx)}。发「菜单」看看能做什么。")
     state = invites.invite_state(invite, ctx.now)
     if state != "valid":
         invites.record_failure(ctx.db, ctx.openid, "bind", ctx.now)
@@ -39,6 +41,15 @@ def _extract_code(text: str, ctx: Ctx, values: dict) -> tuple[int, str] | None:
     if not _CODE.search(text):
         return None
     return _check_code(text, ctx, values), ""
+
+
+def _who(ctx: Ctx) -> str:
+    site = sites.get_site(ctx.db, ctx.person.get("site_id"))
+    return f"现在是{site['name'] if site else ''}的{people.ROLES[ctx.role]}"
+
+
+def _claims(rest: str, ctx: Ctx) -> bool:
+    return bool(_CODE.search(rest))
 
 
 def _save(ctx: Ctx, values: dict) -> str:
@@ -55,7 +66,7 @@ def _save(ctx: Ctx, values: dict) -> str:
     return f"绑定成功{name}！您现在是{where}的{people.ROLES[invite['role']]}。发「帮助」看看能做什么。"
 
 
-BIND = register(Flow(
+BIND = Flow(
     name="bind",
     title="绑定",
     triggers=("绑定", "注册", "bind"),
@@ -64,5 +75,7 @@ BIND = register(Flow(
     ),
     save=_save,
     confirm=False,
-    describe="绑定 绑定码：工作人员开通身份",
-))
+    describe="绑定 绑定码：工作人员开通身份（居民不用绑定）",
+    claims=_claims,
+    draftable=False,
+)

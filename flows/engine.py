@@ -5,7 +5,11 @@ parser (`str -> value`, raising `Invalid` with the sentence to show). A step may
 that picks its value out of a longer message, so one message can fill several steps; the engine then
 asks only for what is still missing and confirms everything in one short summary.
 
-State lives in the `conversations` table, never in memory: a process restart resumes where it stopped.
+State lives in the `conversations` table, never in memory, and carries the flow's `version`: a process restart
+resumes where it stopped, and a state written by a flow that has since changed ends politely
+(`is_current`). Everything here runs inside the one transaction that handles a message (handlers.inbox).
+What may interrupt a step (取消, another command, a menu click) is decided before any step sees the text, in
+handlers.dispatcher; this module handles only answers, 返回, 帮助 and the confirmation.
 """
 
 from __future__ import annotations
@@ -20,13 +24,21 @@ from data import conversations
 from data.db import transaction
 from flows.context import Ctx
 from flows.errors import Abort, Ambiguous, Invalid
-from flows.words import BACK, CANCEL, EDIT, HELP, SKIP, clean, is_word, numbered
+from flows.parsers import chinese_to_int
+from flows.words import BACK, EDIT, HELP, SKIP, clean, is_word, numbered
 
 IDLE = timedelta(minutes=30)
+# How long a just-finished flow is remembered, so that a double-tapped 「1」 hears 「已保存过了」.
+SAVED_MEMORY = timedelta(minutes=3)
 CONFIRM = "__confirm"
-_CONFIRM_YES = ("1", "确认", "确认保存", "保存", "是", "是的", "对", "对的", "好", "好的", "嗯", "行", "可以", "没问题")
-_CONFIRM_NO = ("3", "否", "不", "不要", "不保存")
 EDITING = "__edit"
+SAVED = "__saved"
+SPECIAL_STEPS = (CONFIRM, EDITING, SAVED)
+CONFIRM_YES = ("1", "确认", "确认保存", "保存", "是", "是的", "对", "对的", "好", "好的", "嗯", "行", "可以", "没问题",
+               "ok", "确定", "提交", "发吧", "发", "可以发")
+_CONFIRM_NO = ("3", "否", "不", "不要", "不保存")
+# The second wrong answer in a row to the same question says how to get out.
+TRIES_BEFORE_ESCAPE = 2
 
 Parser = Callable[[str, Ctx, dict], Any]
 Extractor = Callable[[str, Ctx, dict], "tuple[Any, str] | None"]
@@ -34,7 +46,11 @@ Extractor = Callable[[str, Ctx, dict], "tuple[Any, str] | None"]
 
 @dataclass(frozen=True)
 class Step:
-    """One value of a flow. `ask` may be a callable of (ctx, values) for questions that depend on data."""
+    """One value of a flow. `ask` may be a callable of (ctx, values) for questions that depend on data.
+
+    `negatable`: the question invites a plain 「不用了」 (no needs, no phone), so that word answers it instead of
+    cancelling the flow.
+    """
 
     name: str
     label: str
@@ -46,6 +62,7 @@ class Step:
     default: Callable[[Ctx, dict], Any] | None = None
     when: Callable[[dict], bool] | None = None
     free_text: bool = False
+    negatable: bool = False
     help: str = ""
 
     def question(self, ctx: Ctx, values: dict) -> str:
@@ -62,8 +79,11 @@ class Step:
 class Flow:
     """A conversation that collects values and saves them once confirmed.
 
-    `save(ctx, values)` writes the domain rows and any outbox rows; it runs in the same transaction as
-    the deletion of the conversation state, and returns the reply.
+    `save(ctx, values)` writes the domain rows and any outbox rows; it runs in the same transaction as the rest
+    of the message, and returns the reply (`ctx.state` holds the whole state then, attachments included).
+    `brief(values)` names an unfinished entry in a few words (「丁浩然的走访」) for drafts. Raise `version`
+    whenever a change would misread states saved by the old declaration (a step renamed, removed or given a
+    different meaning).
     """
 
     name: str
@@ -76,6 +96,12 @@ class Flow:
     summary: Callable[[Ctx, dict], str] | None = None
     denied: str = "抱歉，这项功能只对工作人员开放。发「帮助」看看您能做什么。"
     describe: str = ""
+    version: int = 1
+    brief: Callable[[dict], str] | None = None
+    # A one-shot trigger mid-conversation starts this flow only when the words after it say something this
+    # flow can use (「走访 马小军 …」 names someone); None: any words do.
+    claims: Callable[[str, Ctx], bool] | None = None
+    draftable: bool = True
     extra: dict = field(default_factory=dict)
 
     def step(self, name: str) -> Step:
@@ -84,29 +110,57 @@ class Flow:
                 return step
         raise KeyError(name)
 
+    def has_step(self, name: str) -> bool:
+        return name in SPECIAL_STEPS or any(s.name == name for s in self.steps)
+
     def allowed(self, role: str) -> bool:
         return self.roles is None or role in self.roles
+
+    def label_of(self, values: dict) -> str:
+        """「丁浩然的走访记录」: what a draft of this flow is called."""
+        if self.brief:
+            try:
+                return self.brief(values) or self.title
+            except (KeyError, TypeError, AttributeError):
+                return self.title
+        return self.title
+
+
+def new_state() -> dict:
+    """What a conversation collects: values by step, the order they were filled, a pending numbered choice,
+    wrong answers per step, steps whose value was refused (so no default hides that), and attachments."""
+    return {"values": {}, "filled": [], "pending": None, "tries": {}, "refused": [], "attachments": []}
+
+
+def is_current(flow: Flow | None, state: dict) -> bool:
+    """A saved state this declaration can still resume: same version, and its step still exists."""
+    return flow is not None and state.get("version", 1) == flow.version and flow.has_step(state["step"])
 
 
 def start(flow: Flow, ctx: Ctx, text: str = "") -> list[str]:
     """Begin `flow`; `text` is whatever followed the trigger word and may fill several steps at once."""
     if not flow.allowed(ctx.role):
         return [flow.denied]
-    data = {"values": {}, "filled": [], "pending": None}
+    data = new_state()
     try:
         notes = _extract_all(flow, ctx, data, text) if text.strip() else []
     except Abort as exc:
-        conversations.clear(ctx.db, ctx.openid)
+        conversations.clear(ctx.db, ctx.person_id)
         return [str(exc)]
     return _advance(flow, ctx, data, notes)
 
 
+def restore(flow: Flow, state: dict, ctx: Ctx) -> list[str]:
+    """Make a draft the active conversation again and repeat its question."""
+    data = {**new_state(), **state["data"]}
+    conversations.save(ctx.db, ctx.person_id, flow.name, state["step"], flow.version, data, ctx.now, IDLE,
+                       started=state.get("started_at"))
+    return [question(flow, {"step": state["step"], "data": data}, ctx)]
+
+
 def resume(flow: Flow, state: dict, ctx: Ctx, text: str) -> list[str]:
     """Handle one answer in an active conversation."""
-    data, step_name = state["data"], state["step"]
-    if is_word(text, CANCEL):
-        conversations.clear(ctx.db, ctx.openid)
-        return [f"已取消，{flow.title}没有保存。需要时随时再发。"]
+    data, step_name = {**new_state(), **state["data"]}, state["step"]
     if is_word(text, HELP):
         return [_help(flow, ctx, data, step_name)]
     if is_word(text, BACK):
@@ -123,33 +177,50 @@ def resume(flow: Flow, state: dict, ctx: Ctx, text: str) -> list[str]:
     try:
         value, rest = _answer(step, ctx, data, text)
     except Ambiguous as exc:
-        data["pending"] = {"step": step.name, "options": [list(o) for o in exc.options]}
+        data["pending"] = {"step": step.name, "options": [list(o) for o in exc.options], "question": exc.question}
         _save_state(flow, ctx, step.name, data)
         return [_pending_question(exc.question, exc.options)]
     except Invalid as exc:
-        _save_state(flow, ctx, step.name, data)
-        return [f"{exc}\n{step.question(ctx, data['values'])}"]
+        return [_wrong_answer(flow, ctx, data, step, str(exc))]
     except Abort as exc:
-        conversations.clear(ctx.db, ctx.openid)
+        conversations.clear(ctx.db, ctx.person_id)
         return [str(exc)]
+    data["tries"].pop(step.name, None)
     _fill(data, step, value)
     notes = _extract_all(flow, ctx, data, rest) if rest.strip() else []
     return _advance(flow, ctx, data, notes)
 
 
-def current_question(flow: Flow, state: dict, ctx: Ctx) -> str:
+def answer_no(flow: Flow, state: dict, ctx: Ctx) -> list[str]:
+    """「不用了」 to a question that invites it: the step's own 「无」."""
+    return resume(flow, state, ctx, "无")
+
+
+def question(flow: Flow, state: dict, ctx: Ctx) -> str:
     """What the conversation is waiting for, to repeat after an interruption."""
-    data, step_name = state["data"], state["step"]
+    data, step_name = {**new_state(), **state["data"]}, state["step"]
     if step_name == CONFIRM:
         return "核对无误请回 1 确认保存，2 修改，3 取消。"
     if step_name == EDITING:
         return "请回编号选择要修改的项。"
     pending = data.get("pending")
     if pending:
-        return _pending_question(pending.get("question", flow.step(pending["step"]).label),
+        return _pending_question(pending.get("question") or flow.step(pending["step"]).label,
                                  [tuple(o) for o in pending["options"]])
     return flow.step(step_name).question(ctx, data["values"])
 
+
+def current_step(flow: Flow, state: dict) -> Step | None:
+    return None if state["step"] in SPECIAL_STEPS else flow.step(state["step"])
+
+
+def remember_saved(flow: Flow, ctx: Ctx, values: dict, outcome: str) -> None:
+    """Keep, for a few minutes, that this entry was just saved or cancelled (a double tap must not repeat it)."""
+    data = {"values": {}, "filled": [], "outcome": outcome, "label": flow.label_of(values)}
+    conversations.save(ctx.db, ctx.person_id, flow.name, SAVED, flow.version, data, ctx.now, SAVED_MEMORY)
+
+
+# ---------------------------------------------------------------- answers
 
 def _answer(step: Step, ctx: Ctx, data: dict, text: str) -> tuple[Any, str]:
     """A direct answer; when the step can extract, extra words may fill later steps too."""
@@ -158,6 +229,23 @@ def _answer(step: Step, ctx: Ctx, data: dict, text: str) -> tuple[Any, str]:
         if found is not None:
             return found
     return step.parse(text.strip(), ctx, data["values"]), ""
+
+
+def _wrong_answer(flow: Flow, ctx: Ctx, data: dict, step: Step, why: str) -> str:
+    """Say why and ask again; from the second miss on, also say how to get out. Nothing is stored."""
+    tries = data["tries"][step.name] = data["tries"].get(step.name, 0) + 1
+    _save_state(flow, ctx, step.name, data)
+    text = f"{why}\n{step.question(ctx, data['values'])}"
+    if tries >= TRIES_BEFORE_ESCAPE:
+        text += "\n" + escape_hint(ctx, step)
+    return text
+
+
+def escape_hint(ctx: Ctx, step: Step | None = None) -> str:
+    skip = "回「跳过」先不填，" if step is not None and step.optional else ""
+    if ctx.is_staff:
+        return f"（{skip}回「取消」放弃这次填写，回「帮助」看说明。）"
+    return f"（不好回答的话，{skip}回「转人工」请社工帮您，或回「取消」不办了。）"
 
 
 def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
@@ -173,10 +261,13 @@ def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
             if data.get("pending") is None:
                 data["pending"] = {"step": step.name, "options": [list(o) for o in exc.options],
                                    "question": exc.question}
-            text = getattr(exc, "rest", text)
+            text = exc.rest if exc.rest is not None else text
             continue
         except Invalid as exc:
             notes.append(str(exc))
+            if step.name not in data["refused"]:
+                data["refused"].append(step.name)
+            text = exc.rest if exc.rest is not None else text
             continue
         if found is not None:
             value, text = found
@@ -186,20 +277,20 @@ def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
 
 def _advance(flow: Flow, ctx: Ctx, data: dict, notes: list[str] | None = None) -> list[str]:
     """Ask the next missing value, or confirm, or save."""
+    ctx.state = data
     notes = list(notes or [])
     pending = data.get("pending")
     if pending:
         step = flow.step(pending["step"])
         _save_state(flow, ctx, step.name, data)
         options = [tuple(o) for o in pending["options"]]
-        return ["\n".join([*notes, _pending_question(pending.get("question", step.label), options)])]
-    if data.get("editing_done"):
-        data.pop("editing_done")
+        return ["\n".join([*notes, _pending_question(pending.get("question") or step.label, options)])]
     for step in flow.steps:
         values = data["values"]
         if step.name in values or not step.applies(values):
             continue
-        if step.default is not None:
+        # A default fills in silently only when nothing was said for it: a refused date is asked for again.
+        if step.default is not None and step.name not in data["refused"]:
             values[step.name] = step.default(ctx, values)
             continue
         _save_state(flow, ctx, step.name, data)
@@ -223,25 +314,29 @@ def summary_text(flow: Flow, ctx: Ctx, values: dict) -> str:
 
 
 def _finish(flow: Flow, ctx: Ctx, data: dict) -> list[str]:
-    """Save the domain rows and drop the state in one transaction: all or nothing."""
+    """Save the domain rows, all or nothing (a savepoint inside the message's transaction)."""
+    ctx.state = data
     try:
         with transaction(ctx.db):
             reply = flow.save(ctx, data["values"])
-            conversations.clear(ctx.db, ctx.openid)
     except (Invalid, Abort) as exc:
         # Something changed since the values were checked (a code used meanwhile): nothing was written.
-        conversations.clear(ctx.db, ctx.openid)
+        conversations.clear(ctx.db, ctx.person_id)
         return [str(exc)]
+    if flow.confirm:
+        remember_saved(flow, ctx, data["values"], "saved")
+    else:
+        conversations.clear(ctx.db, ctx.person_id)
     return [reply]
 
 
 def _on_confirm(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
     word = clean(text)
-    if word in _CONFIRM_YES or word.lower() == "ok":
+    if word.lower() in CONFIRM_YES:
         return _finish(flow, ctx, data)
     if word in _CONFIRM_NO:
-        conversations.clear(ctx.db, ctx.openid)
-        return [f"已取消，{flow.title}没有保存。"]
+        remember_saved(flow, ctx, data["values"], "cancelled")
+        return [f"好的，已取消，{flow.title}没有保存。"]
     edit = re.match(r"^(?:2|改|修改|编辑)\s*(.*)$", word)
     if edit or is_word(word, EDIT):
         target = edit.group(1).strip() if edit else ""
@@ -271,12 +366,8 @@ def _ask_which_field(flow: Flow, ctx: Ctx, data: dict) -> list[str]:
 
 def _on_edit_choice(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
     steps = _editable(flow, data)
-    word = text.strip()
-    chosen = None
-    if word.isdecimal() and 1 <= int(word) <= len(steps):
-        chosen = steps[int(word) - 1]
-    else:
-        chosen = _editable_by_label(flow, data, word)
+    index = option_index(text.strip(), [(s.name, s.label) for s in steps])
+    chosen = steps[index] if index is not None else _editable_by_label(flow, data, clean(text))
     if chosen is None:
         return ["请回编号选要改的项：\n" + numbered([s.label for s in steps])]
     return _reask(flow, ctx, data, chosen)
@@ -297,46 +388,57 @@ def _back(flow: Flow, ctx: Ctx, data: dict, step_name: str) -> list[str]:
     if data.get("pending"):
         data["pending"] = None
     if not data["filled"]:
-        if step_name == CONFIRM or step_name not in [s.name for s in flow.steps]:
+        if step_name == CONFIRM:
             return _advance(flow, ctx, data)
         _save_state(flow, ctx, step_name, data)
         return [f"已经是第一步了。{flow.step(step_name).question(ctx, data['values'])}\n（回「取消」放弃）"]
     last = flow.step(data["filled"].pop())
     data["values"].pop(last.name, None)
     # Defaults filled after it would be stale: let them be filled again.
-    later = [s.name for s in flow.steps[flow.steps.index(last):]]
-    for name in later:
-        if name not in data["filled"]:
-            data["values"].pop(name, None)
+    for later in flow.steps[flow.steps.index(last):]:
+        if later.name not in data["filled"]:
+            data["values"].pop(later.name, None)
     _save_state(flow, ctx, last.name, data)
     return [f"好，回到上一步。{last.question(ctx, data['values'])}"]
 
 
 def _on_pending(flow: Flow, ctx: Ctx, data: dict, step: Step, text: str) -> list[str]:
     options = [tuple(o) for o in data["pending"]["options"]]
-    word = text.strip()
-    index = _option_index(word, options)
-    if index is None:
-        # Not a number: treat it as a fresh answer to the same step.
-        data["pending"] = None
-        return resume(flow, {"data": data, "step": step.name}, ctx, text)
+    index = option_index(text.strip(), options)
     data["pending"] = None
+    if index is None:
+        # Not one of the numbers: a fresh answer to the same step.
+        return resume(flow, {"data": data, "step": step.name}, ctx, text)
     return _set(flow, ctx, data, step, options[index][0])
 
 
-def _option_index(word: str, options: list[tuple[Any, str]]) -> int | None:
-    from flows.parsers import chinese_to_int
-
-    number = int(word) if word.isdecimal() else chinese_to_int(word.lstrip("第").rstrip("个位"))
-    if number is not None and 1 <= number <= len(options):
-        return number - 1
+def option_index(word: str, options: list[tuple[Any, str]]) -> int | None:
+    """Which numbered option `word` picks: 「2」「第二个」「②」「二」 or the option's own words."""
+    number = number_answer(word)
+    if number is not None:
+        return number - 1 if 1 <= number <= len(options) else None
     for index, (_, label) in enumerate(options):
         if word and word == label.split("（")[0]:
             return index
     return None
 
 
+_CIRCLED = str.maketrans("①②③④⑤⑥⑦⑧⑨０１２３４５６７８９", "1234567890123456789")
+
+
+def number_answer(word: str) -> int | None:
+    """The number a bare answer means (「2」「２」「②」「第二个」「二」), or None when it is not just a number."""
+    word = clean(word).translate(_CIRCLED)
+    if word.isdecimal():
+        return int(word) if len(word) <= 3 else None
+    body = word.removeprefix("第").removesuffix("个").removesuffix("项").removesuffix("位").removesuffix("条")
+    if not body or len(body) > 3:
+        return None
+    return chinese_to_int(body)
+
+
 def _set(flow: Flow, ctx: Ctx, data: dict, step: Step, value: Any) -> list[str]:
+    data["tries"].pop(step.name, None)
     _fill(data, step, value)
     return _advance(flow, ctx, data)
 
@@ -345,10 +447,12 @@ def _fill(data: dict, step: Step, value: Any) -> None:
     data["values"][step.name] = value
     if step.name not in data["filled"]:
         data["filled"].append(step.name)
+    if step.name in data["refused"]:
+        data["refused"].remove(step.name)
 
 
-def _pending_question(question: str, options: list[tuple[Any, str]]) -> str:
-    return f"{question}\n{numbered([label for _, label in options])}\n请回编号。"
+def _pending_question(question_text: str, options: list[tuple[Any, str]]) -> str:
+    return f"{question_text}\n{numbered([label for _, label in options])}\n请回编号。"
 
 
 def _help(flow: Flow, ctx: Ctx, data: dict, step_name: str) -> str:
@@ -358,10 +462,10 @@ def _help(flow: Flow, ctx: Ctx, data: dict, step_name: str) -> str:
         current = "回编号选择要修改的项。"
     else:
         step = flow.step(step_name)
-        current = step.help or step.question(ctx, data["values"])
+        current = step.help or question(flow, {"step": step_name, "data": data}, ctx)
     return (f"您正在填写：{flow.title}。\n{current}\n"
-            "随时可回：「取消」放弃，「返回」回到上一步。")
+            "随时可回：「取消」放弃，「返回」回到上一步；发「菜单」看全部功能。")
 
 
 def _save_state(flow: Flow, ctx: Ctx, step: str, data: dict) -> None:
-    conversations.save(ctx.db, ctx.openid, flow.name, step, data, ctx.now, IDLE)
+    conversations.save(ctx.db, ctx.person_id, flow.name, step, flow.version, data, ctx.now, IDLE)

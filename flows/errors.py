@@ -16,16 +16,24 @@ class FlowError(Exception):
 
 
 class Invalid(FlowError):
-    """The answer cannot be used; the message says why, in the person's language."""
+    """The answer cannot be used; the message says why, in the person's language. An extractor that recognised
+    its part of a longer message but refused it (a future date) gives `rest`: the message without that part, so
+    that no other step takes it up."""
+
+    def __init__(self, message: str = "", rest: str | None = None):
+        super().__init__(message)
+        self.rest = rest
 
 
 class Ambiguous(FlowError):
-    """Several values fit; `options` are (value, label) pairs to offer by number."""
+    """Several values fit; `options` are (value, label) pairs to offer by number. `rest` is the message without
+    the words that were ambiguous, for the other steps of a one-shot message to read."""
 
-    def __init__(self, question: str, options: list[tuple[Any, str]]):
+    def __init__(self, question: str, options: list[tuple[Any, str]], rest: str | None = None):
         super().__init__(question)
         self.question = question
         self.options = options
+        self.rest = rest
 
 
 class Abort(FlowError):

@@ -1,8 +1,7 @@
 """求助: anyone describes a need in their own words; laoxiao works out the kind of help (asking when unsure),
 for whom and where, confirms, gives a short number (R1203-07) and routes it to a volunteer team.
 
-The classifier lives in handlers (it is the intent matcher); handlers.requests hands it over with
-`use_classifier`, so this module stays below handlers.
+The classifier is the intent matcher the app was built with, handed over as `ctx.classify`.
 """
 
 from __future__ import annotations
@@ -24,13 +23,11 @@ from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Abort, Ambiguous, Invalid
 from flows.parsers import mask_phone
-from flows.registry import register
-from flows.words import clean, is_word, numbered
+from flows.words import clean, numbered
 
 STAFF = people.STAFF_ROLES
 MAX_NEED = 500
 HUMAN = ("转人工", "人工", "人工服务", "找社工", "找真人")
-_CLASSIFIER: list[Callable[[str], Any]] = []
 _NONE_OF_THESE = ("0", "都不是", "都不对", "其他", "别的", "看全部", "全部")
 _CLAUSES = re.compile(r"[。；;，,、\n]|另外|还有|并且")
 
@@ -41,26 +38,11 @@ def to_human(ctx: Ctx) -> str:
             "紧急情况请直接拨打120或110。")
 
 
-def _or_human(parse: Callable) -> Callable:
-    """「转人工」 works at every step of this flow, as 取消 does."""
-
-    def checked(text: str, ctx: Ctx, values: dict) -> Any:
-        if is_word(text, HUMAN):
-            raise Abort(to_human(ctx))
-        return parse(text, ctx, values)
-
-    return checked
-
-
-def use_classifier(classify: Callable[[str], Any]) -> None:
-    """`classify(text)` returns a match with category, band, alternatives, urgent, call, alerts, secondary."""
-    _CLASSIFIER[:] = [classify]
-
-
-def classify(text: str) -> Any:
-    if not _CLASSIFIER:
-        raise RuntimeError("no classifier: handlers.requests must be imported first")
-    return _CLASSIFIER[0](text)
+def classify(ctx: Ctx, text: str) -> Any:
+    """A match with category, band, alternatives, urgent, call, alerts, secondary (handlers.intent.Match)."""
+    if ctx.classify is None:
+        raise RuntimeError("this context has no classifier: build it with Dispatcher.context")
+    return ctx.classify(text)
 
 
 @cache
@@ -84,7 +66,7 @@ def _understood(match: Any) -> bool:
 # ---------------------------------------------------------------- need and category
 
 def _extract_need(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
-    if not _understood(classify(text)):
+    if not _understood(classify(ctx, text)):
         return None
     # The whole text stays for the next steps: kind of help, for whom and where come from the same words.
     return _checked_need(text), text
@@ -92,7 +74,7 @@ def _extract_need(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
 
 def _parse_need(text: str, ctx: Ctx, values: dict) -> str:
     need = _checked_need(text)
-    if not _understood(classify(need)):
+    if not _understood(classify(ctx, need)):
         values["_misses"] = values.get("_misses", 0) + 1
     return need
 
@@ -127,7 +109,7 @@ def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
         return label, ""
     if answer in _NONE_OF_THESE:
         raise Ambiguous("请从下面选一类：", full_menu())
-    match = classify(answer)
+    match = classify(ctx, answer)
     if match.urgent:
         # Suspected harm to a child alone: the mandatory-report path (a router observer) has alerted the staff
         # and told the sender what to call already.
@@ -196,12 +178,12 @@ def _summary(ctx: Ctx, values: dict) -> str:
 
 def _save(ctx: Ctx, values: dict) -> str:
     # Chosen by number from a menu, 紧急求助 has not alerted anyone yet.
-    if not classify(values["need"]).protection:
+    if not classify(ctx, values["need"]).protection:
         _alert_if_urgent(ctx, values, values["category"], values["need"], None, ())
     recipient = values.get("recipient") or {}
     site = sites.find_site(ctx.db, whom.known_site(values) or "")
     category = values["category"]
-    secondary = classify(values["need"]).secondary
+    secondary = classify(ctx, values["need"]).secondary
     secondary = secondary if secondary and secondary != category else None
     request = reqs.create(
         ctx.db, requester_id=ctx.person["id"], category=category, text=values["need"],
@@ -220,41 +202,36 @@ def _save(ctx: Ctx, values: dict) -> str:
     return "\n".join(lines)
 
 
-def _step(name: str, label: str, ask: Any, parse: Callable, extract: Callable | None = None, **more: Any) -> Step:
-    """A step of this flow: 「转人工」 is heard at every one of them."""
-    return Step(name, label, ask=ask, parse=_or_human(parse), extract=_or_human(extract) if extract else None,
-                **more)
-
-
-REQUEST = register(Flow(
+REQUEST = Flow(
     name="request",
     title="求助",
     triggers=("求助", "我要求助"),
     steps=(
-        _step("need", "需要", "请说说需要什么帮助？（可以发语音）", _parse_need, _extract_need),
-        _step("category", "类别", _ask_category, _parse_category, _extract_category),
-        _step("whom", "为谁", _advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"), whom.parse_whom,
+        Step("need", "需要", "请说说需要什么帮助？（可以发语音）", _parse_need, _extract_need),
+        Step("category", "类别", _ask_category, _parse_category, _extract_category),
+        Step("whom", "为谁", _advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"), whom.parse_whom,
               whom.extract_whom, show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
-        _step("recipient", "老人或孩子", _advised(whom.ask_recipient), whom.parse_recipient,
+        Step("recipient", "老人或孩子", _advised(whom.ask_recipient), whom.parse_recipient,
               show=whom.show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
-        _step("phone", "电话", _advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"),
+        Step("phone", "电话", _advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"),
               whom.parse_phone_answer, whom.extract_phone, show=mask_phone, optional=True, when=whom.needs_phone),
-        _step("site", "地点", _advised(whom.ask_site), whom.parse_site, whom.extract_site,
+        Step("site", "地点", _advised(whom.ask_site), whom.parse_site, whom.extract_site,
               when=lambda v: whom.known_site(v) is None or "site" in v),
     ),
     save=_save,
     summary=_summary,
     describe="求助 + 需要什么：例如「求助 我妈的降压药快吃完了」",
-))
+    brief=lambda values: f"求助（{values['need'][:12]}）" if values.get("need") else "求助",
+)
 
 
-def _visit_needs(text: str) -> list[str]:
+def _visit_needs(ctx: Ctx, text: str) -> list[str]:
     """The kinds of help a visit note asks for, in the order written: a worker lists several needs in one
     note (「药快吃完了，屋顶也漏雨」), so each clause is read on its own as well as the whole."""
-    whole = classify(text)
+    whole = classify(ctx, text)
     found = [URGENT_LABEL] if whole.urgent else []
     for clause in _CLAUSES.split(text):
-        match = classify(clause) if len(clause.strip()) >= 2 else None
+        match = classify(ctx, clause) if len(clause.strip()) >= 2 else None
         if match and match.category and match.band == "route":
             found.append(match.category)
     if whole.category:
@@ -271,7 +248,7 @@ def open_request_from_visit(ctx: Ctx, visit_id: int, recipient: dict, needs_text
     text = (needs_text or "").strip()
     if not text:
         return []
-    labels = _visit_needs(text)
+    labels = _visit_needs(ctx, text)
     made = []
     with transaction(ctx.db):
         for label in labels:

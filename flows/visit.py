@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from data import audit, recipients, visits
+from data import audit, conversations, recipients, visits
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Abort, Ambiguous, Invalid
 from flows.parse_dates import remove_span
 from flows.parsers import find_date, format_date, normalize, parse_choice, parse_yes_no
-from flows.registry import register
+from flows.request import open_request_from_visit
 from flows.words import clean
 
 WARN_DAYS = 30
@@ -37,7 +37,6 @@ _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _NOT_NAMES = {"一下", "一个", "情况", "今天", "昨天", "前天", "这次", "刚才", "刚刚", "上午", "下午", "晚上"}
 _NO_CHANGE = {"无", "没有", "没", "没变", "没变化", "没有变化", "无变化", "一样", "跟以前一样", "和以前一样",
               "不变", "否"}
-_DATE_REFUSED = "_date_refused"
 _AT_HOME = re.compile(r"(?:的)?家(?:里|中)?")
 _GONE = re.compile(r"^(?:去了|到了|去|到)\s*")
 _SEEN = {"见到了", "见到", "见着了", "看到了", "看到", "见了", "当面见了", "见到本人"}
@@ -70,9 +69,8 @@ def _choose(found: list[dict], rest: str, ctx: Ctx) -> tuple[dict, str]:
         return _value(found[0]), rest
     admin = ctx.role == "admin"
     options = [(_value(r), recipients.describe(r, ctx.today, with_site=admin)) for r in found[:6]]
-    exc = Ambiguous("您说的是哪一位？", options)
-    exc.rest = rest  # the engine goes on filling the other steps from the rest of the message
-    raise exc
+    # The engine goes on filling the other steps from the rest of the message.
+    raise Ambiguous("您说的是哪一位？", options, rest=rest)
 
 
 def _is_date_or_mode(token: str, ctx: Ctx) -> bool:
@@ -170,9 +168,11 @@ def _extract_date(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
     found = _date_at_start(body, ctx)
     if not found:
         return None
-    if found[0] > ctx.today:
-        values[_DATE_REFUSED] = True  # today must not fill in silently for a date that was refused
-    return _check_date(found[0], ctx), f"{head} {found[1]}".strip()
+    rest = f"{head} {found[1]}".strip()
+    try:
+        return _check_date(found[0], ctx), rest
+    except Invalid as exc:
+        raise Invalid(str(exc), rest=rest) from None
 
 
 def _parse_date(text: str, ctx: Ctx, values: dict) -> str:
@@ -323,7 +323,7 @@ def flag_reasons(verification: dict | None) -> list[str]:
 # ---------------------------------------------------------------- summary and save
 
 def visit_date(values: dict) -> str:
-    return values.get("date_asked") or values["date"]
+    return values["date"]
 
 
 def _show_date(iso_date: str, ctx: Ctx) -> str:
@@ -354,8 +354,9 @@ def _summary(ctx: Ctx, values: dict) -> str:
         lines.append("核查：" + visits.verification_text(verification))
         if flag_reasons(verification):
             lines.append("⚠️ 核查有变化，保存后会提醒社工跟进。")
-    if values.get("_photos"):
-        lines.append(f"照片：{len(values['_photos'])}张")
+    photos = (ctx.state or {}).get("attachments") or []
+    if photos:
+        lines.append(f"照片：{len(photos)}张")
     lines.append("要改某项可回「改 日期」「改 情况」这样。")
     return "\n".join(lines)
 
@@ -372,8 +373,9 @@ def _save(ctx: Ctx, values: dict) -> str:
         mode=values["mode"], findings=findings, now=ctx.now,
         areas=visits.areas_from(findings) if recipient["kind"] == "child" else None, needs=values.get("needs"),
         verification=verification, flagged=bool(reasons),
-        source_text=visits.texts_since(ctx.db, ctx.openid, ctx.message.key if ctx.message else None))
-    for photo in values.get("_photos", []):
+        source_text=visits.texts_since(ctx.db, ctx.openid, conversations.started_at(ctx.db, ctx.person_id),
+                                       ctx.message.key if ctx.message else None))
+    for photo in (ctx.state or {}).get("attachments") or []:
         visits.add_photo(ctx.db, visit_id, photo.get("media_id"), photo.get("pic_url"), ctx.now)
     audit.record(ctx.db, ctx.now, ctx.openid, "visit_recorded", f"recipient:{recipient['id']}",
                  {"visit": visit_id, "flagged": bool(reasons)})
@@ -389,18 +391,10 @@ def _save(ctx: Ctx, values: dict) -> str:
 
 
 def _hand_over_needs(ctx: Ctx, visit_id: int, recipient: dict, needs: str) -> str:
-    """Each need becomes a help request routed like any other, when the help-request feature is there."""
-    try:
-        from flows.request import open_request_from_visit
-    except ImportError:
-        return f"需求已记在这次走访里：{needs}"
+    """Each need becomes a help request routed like any other."""
     made = open_request_from_visit(ctx, visit_id, recipient, needs)
-    if isinstance(made, dict):
-        made = [made]
     if not made:
         return f"需求已记在这次走访里：{needs}"
-    if isinstance(made, str):
-        return made
     return "\n".join(f"需求已转为求助 {r.get('number', '')}（{r.get('category', '')}），"
                      f"交给{r.get('routed_to') or '社工'}跟进。" for r in made)
 
@@ -409,7 +403,7 @@ def _yes_no_show(value: bool | None) -> str:
     return "是" if value else "否"
 
 
-VISIT = register(Flow(
+VISIT = Flow(
     name="visit",
     title="走访记录",
     triggers=("走访", "记录", "家访", "核查"),
@@ -417,12 +411,9 @@ VISIT = register(Flow(
     steps=(
         Step("recipient", "对象", ask="走访的是哪位？请回姓名。", parse=_parse_recipient, extract=_extract_recipient,
              show=lambda v: v["name"]),
+        # Today unless the message says otherwise; a date that was said but refused is asked for again.
         Step("date", "日期", ask=_ASK_DATE, parse=_parse_date, extract=_extract_date,
-             default=lambda ctx, values: ctx.today.isoformat(),
-             when=lambda values: _DATE_REFUSED not in values or "date" in values),
-        # The same date, asked for when the one in the message was refused (a default would hide that).
-        Step("date_asked", "日期", ask=_ASK_DATE, parse=_parse_date,
-             when=lambda values: _DATE_REFUSED in values and "date" not in values),
+             default=lambda ctx, values: ctx.today.isoformat()),
         Step("mode", "方式", ask="怎么走访的？\n1. 上门 2. 电话 3. 视频 4. 到校 5. 其他", parse=_parse_mode,
              extract=_extract_mode),
         Step("findings", "情况", ask=_ask_findings, parse=_parse_findings, extract=_extract_findings,
@@ -440,4 +431,17 @@ VISIT = register(Flow(
     summary=_summary,
     denied="走访记录只由社工和儿童主任填写。如果您家里需要帮助，直接说说情况就行，我们会转给社工。",
     describe="走访 姓名 今天 上门 情况：记录一次走访（可发语音）",
-))
+    brief=lambda values: f"{values['recipient']['name']}的走访" if values.get("recipient") else "走访记录",
+    claims=lambda rest, ctx: _names_someone(rest, ctx),
+    extra={"after_save": "记错了回「撤销」。"},
+)
+
+
+def _names_someone(text: str, ctx: Ctx) -> bool:
+    """「走访 马小军 …」 mid-conversation starts a new visit only when it names someone on the roster."""
+    try:
+        return _extract_recipient(text, ctx, {}) is not None
+    except (Ambiguous, Invalid):
+        return True  # several fit, or a name that is on nobody's list: the new visit will say so
+    except Abort:
+        return False

@@ -1,1 +1,18 @@
-"""Routing of one incoming message: active flow, command keyword, menu click, event, intent matching."""
+"""Routing of one message. `build_dispatcher()` composes the features, as an app factory composes blueprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handlers.dispatcher import Dispatcher
+
+
+def build_dispatcher(phrases_path: str | Path | None = None, extra: tuple = ()) -> Dispatcher:
+    """Every feature, in the order their fallbacks are tried: a visit note is recognised before a request.
+    `extra` features (tests, plug-ins) come last."""
+    from handlers import core, requests, visits
+    from handlers.classifier import Classifier
+    from handlers.intent import fuzzy_command
+
+    return Dispatcher([core.feature, visits.feature, requests.feature, *extra],
+                      classify=Classifier(phrases_path), fuzzy=fuzzy_command)

@@ -1,22 +1,30 @@
-"""Receiving one message from any channel: claim its key, route it once, keep the reply for retries."""
+"""Receiving one message from any channel: exactly once, and one at a time.
+
+Everything one message does happens in one SQLite transaction (BEGIN IMMEDIATE): the claim of its key, the
+state read, the step, the state write, the domain rows, the outbox rows and the stored reply. So
+- two messages from one person (a double tap, a photo and a text) run one after the other, each seeing what
+  the other wrote, and a second 「1」 finds the entry already saved;
+- a WeChat retry of the same MsgId waits for the first attempt's transaction and gets its reply;
+- a process killed mid-message leaves nothing behind: its transaction never commits, and WeChat's retry handles
+  the message afresh.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-import handlers.features  # noqa: F401  (registers every flow and command)
 from data import delivery, inbound, people
 from data.clock import utcnow
 from data.db import transaction
-from flows.context import Ctx
 from flows.message import Message
+from handlers.dispatcher import Dispatcher
 from handlers.paging import MAX_BYTES, MORE_HINT
-from handlers.router import route
 
 log = logging.getLogger(__name__)
 SORRY = "抱歉，系统刚才出了点问题，您的消息没有处理成功，请稍后再发一次。"
@@ -25,30 +33,48 @@ HELD_HEADER = "\n\n—— 之前给您的消息 ——"
 RETRY_WAIT_SECONDS = 4.0
 
 
-def receive(db: Database, msg: Message, tz: ZoneInfo, now: datetime | None = None) -> str | None:
-    """The reply to `msg`; a repeat of a message already seen gets the first reply and changes nothing."""
+def receive(db: Database, msg: Message, tz: ZoneInfo, dispatcher: Dispatcher,
+            now: datetime | None = None) -> str | None:
+    """The reply to `msg`; a repeat of a message already handled gets the first reply and changes nothing."""
     now = now or utcnow()
+    dispatcher.warm()
     content = msg.text if msg.kind in ("text", "voice") else None
-    if not inbound.claim(db, msg.key, msg.openid, msg.channel, msg.kind, msg.event, content, now):
-        return _await_first_reply(db, msg.key)
-    try:
-        person = people.ensure_person(db, msg.openid, now)
-        reply = route(Ctx(db=db, person=person, now=now, tz=tz, message=msg), msg)
-    except Exception:
-        # The person hears about it; the log keeps the key, never the message text.
-        log.exception("handling failed for message %s", msg.key)
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        inbound.finish(db, msg.key, SORRY, utcnow(), status="failed")
-        return SORRY
     try:
         with transaction(db):
+            seen = inbound.claim(db, msg.key, msg.openid, msg.channel, msg.kind, msg.event, content, now)
+            if seen is not None:
+                return seen["reply"]
+            person = people.ensure_person(db, msg.openid, now)
+            reply = dispatcher.route(dispatcher.context(db, person, now, tz, msg), msg)
             full = _with_held_pushes(db, msg.openid, reply, now)
             inbound.finish(db, msg.key, full, utcnow())
-        return full
+            return full
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            return _failed(db, msg, tz, dispatcher, now)
+        # Another message held the database longer than the busy timeout: answer if it was this one's twin.
+        log.warning("database busy for message %s", msg.key)
+        return _await_reply(db, msg.key)
     except Exception:
-        log.exception("attaching held pushes failed for message %s", msg.key)
-    inbound.finish(db, msg.key, reply, utcnow())
+        return _failed(db, msg, tz, dispatcher, now)
+
+
+def _failed(db: Database, msg: Message, tz: ZoneInfo, dispatcher: Dispatcher, now: datetime) -> str:
+    """The message's own work was rolled back. Keep the apology for retries, and set an unfinished conversation
+    aside as a draft: a step that fails on every answer must not trap the person."""
+    # The person hears about it; the log keeps the key, never the message text.
+    log.exception("handling failed for message %s", msg.key)
+    reply = SORRY
+    try:
+        with transaction(db):
+            content = msg.text if msg.kind in ("text", "voice") else None
+            inbound.claim(db, msg.key, msg.openid, msg.channel, msg.kind, msg.event, content, now)
+            person = people.ensure_person(db, msg.openid, now)
+            note = dispatcher.park(dispatcher.context(db, person, now, tz, msg))
+            reply = f"{SORRY}\n{note}" if note else SORRY
+            inbound.finish(db, msg.key, reply, utcnow(), status="failed")
+    except Exception:
+        log.exception("recording the failure of message %s failed too", msg.key)
     return reply
 
 
@@ -62,7 +88,7 @@ def _with_held_pushes(db: Database, openid: str, reply: str | None, now: datetim
     return reply + HELD_HEADER + "".join(f"\n\n{text}" for text in texts) if texts else reply
 
 
-def _await_first_reply(db: Database, key: str) -> str | None:
+def _await_reply(db: Database, key: str) -> str | None:
     deadline = time.monotonic() + RETRY_WAIT_SECONDS
     while True:
         row = inbound.get(db, key)

@@ -4,16 +4,11 @@ need, starts the request flow with the text already described."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from data import handoffs, people, teams
+from data import handoffs, menus, people, teams
 from data import requests as reqs
-from data.categories import load_categories
 from data.clock import parse_iso
 from data.db import transaction
 from flows import engine, handoff
@@ -22,20 +17,19 @@ from flows import request_life as life
 from flows.context import Ctx
 from flows.errors import Ambiguous, Invalid
 from flows.parsers import mask_phone, parse_choice
-from flows.words import clean
-from handlers.commands import command
-from handlers.intent import IntentMatcher, Match, normalize
-from handlers.router import TEXT_FALLBACKS
+from flows.words import clean, numbered
+from handlers.feature import Feature
+from handlers.intent import normalize
 
 STAFF = people.STAFF_ROLES
 TEAM_ROLES = ("team_lead", "volunteer", *STAFF)
-# Same default as the LAOXIAO_PHRASES setting in bot/config.py (handlers may not import bot).
-DEFAULT_PHRASES = "instance/phrasings.tsv"
 _THANKS = ("谢谢", "感谢", "多谢", "辛苦", "麻烦你们了")
 _GREETINGS = ("你好", "您好", "在吗", "在不在", "有人吗", "早上好", "中午好", "晚上好", "嗨", "新年好", "新年快乐",
               "过年好", "节日快乐", "中秋快乐")
 _ACKS = ("好的", "好", "嗯", "嗯嗯", "知道了", "收到", "ok", "行", "可以", "明白", "懂了", "发错了", "不好意思")
 _LATIN_GREETINGS = ("hello", "hi", "hey")
+# A bare "no" with nothing asked: an answer to a question long gone, never a request.
+_NOTHING = ("无", "没有", "没", "没了", "不", "不是", "否", "没事", "没事了", "没啥", "没什么")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ABOUT = ("机器人", "真人", "你是谁", "谁弄的")
 _NOT_YOURS = "没有找到您可以处理的求助 {number}。请核对编号；只有分到这个求助的服务队和站点社工可以处理。"
@@ -43,64 +37,29 @@ _ACTIONS = {"created": "提交", "assigned": "分给", "rerouted": "改派给", 
             "done": "完成", "rejected": "退回", "reminded": "催办提醒", "feedback": "评价", "closed": "结束"}
 
 
-# ---------------------------------------------------------------- the matcher
-
-class _Matchers:
-    """One matcher per process, rebuilt when the admins' phrasings file changes (laoxiao phrases add)."""
-
-    def __init__(self) -> None:
-        self.matcher: IntentMatcher | None = None
-        self.stamp: tuple[str, float] | None = None
-        self.phrasings = 0
-        self.lock = threading.Lock()
-
-    def get(self) -> IntentMatcher:
-        path = Path(os.environ.get("LAOXIAO_PHRASES") or DEFAULT_PHRASES)
-        stamp = (str(path), path.stat().st_mtime if path.exists() else 0.0)
-        if self.matcher is None or stamp != self.stamp:
-            with self.lock:  # waitress serves on threads: build once, not once per thread
-                if self.matcher is None or stamp != self.stamp:
-                    extra = str(path) if path.exists() else None
-                    categories = load_categories(extra_phrasings_path=extra)
-                    self.matcher = IntentMatcher(categories)
-                    self.phrasings = sum(len(c.phrasings) for c in categories)
-                    self.stamp = stamp
-                    _classify.cache_clear()
-        return self.matcher
-
-
-MATCHERS = _Matchers()
-
-
-def matcher() -> IntentMatcher:
-    return MATCHERS.get()
-
-
-@lru_cache(maxsize=256)
-def _classify(text: str) -> Match:
-    return MATCHERS.matcher.match(text)
-
-
-def classify(text: str) -> Match:
-    """The flow asks about the same text more than once per message: answered from a small cache."""
-    matcher()
-    return _classify(text)
-
-
-request_flow.use_classifier(classify)
+feature = Feature("requests")
+feature.flow(request_flow.REQUEST)
+feature.click("MENU_ASK", "求助")
+feature.click("MENU_REQUESTS", "我的求助")
+feature.click("MENU_HANDOFF", "转人工")
+_NUMBER = r"\s*[Rr]\d"
 
 
 # ---------------------------------------------------------------- free text
 
+@feature.fallback
 def understand(ctx: Ctx, text: str) -> str | None:
     """A need starts the request flow; small talk gets a short answer; anything else gets the menu of
-    needs (the flow counts it, and a second miss in a row goes to a human)."""
-    match = classify(text)
+    needs (the flow counts it, and a second miss in a row goes to a human). Staff words that are no command
+    never start a resident's request unless they clearly name a need."""
+    if clean(text) in _NOTHING:
+        return "好的。有需要随时发消息给我。"
+    match = ctx.classify(text)
     ticket = handoffs.active_ticket(ctx.db, ctx.person["id"], ctx.now) if ctx.role not in STAFF else None
     if ticket and not match.urgent:
         handoff.forward(ctx.db, ticket, ctx.person, text, ctx.now)
         return f"已转给社工（{handoffs.label(ticket['id'])}），请稍等回复。"
-    if match.urgent or match.category:
+    if match.urgent or (match.category and (ctx.role not in STAFF or match.band == "route")):
         return "\n".join(engine.start(request_flow.REQUEST, ctx, text))
     small = _small_talk(text)
     if small or ctx.role in STAFF or not _HAN.search(text):
@@ -121,12 +80,10 @@ def _small_talk(text: str) -> str | None:
     return None
 
 
-TEXT_FALLBACKS.append(understand)
-
 
 # ---------------------------------------------------------------- what a requester can do
 
-@command("我的求助", "我的请求", anytime=True, describe="我的求助：看我提过的求助和进度")
+@feature.command("我的求助", "我的请求", anytime=True, describe="我的求助：看我提过的求助和进度")
 def _mine(ctx: Ctx, rest: str) -> str:
     rows = reqs.of_requester(ctx.db, ctx.person["id"])
     if not rows:
@@ -137,7 +94,7 @@ def _mine(ctx: Ctx, rest: str) -> str:
     return "\n".join(lines)
 
 
-@command("进度", "查进度", "查询进度", describe="进度 编号：看一个求助办到哪了")
+@feature.command("进度", "查进度", "查询进度", describe="进度 编号：看一个求助办到哪了", glued=_NUMBER)
 def _progress(ctx: Ctx, rest: str) -> str:
     found = reqs.find_request_number(rest)
     if not found:
@@ -180,12 +137,12 @@ def _local(ctx: Ctx, stamp: str) -> str:
     return parse_iso(stamp).astimezone(ctx.tz).strftime("%m-%d %H:%M")
 
 
-@command("满意", "很满意", "非常满意")
+@feature.command("满意", "很满意", "非常满意")
 def _happy(ctx: Ctx, rest: str) -> str:
     return _rate(ctx, rest, "满意")
 
 
-@command("不满意", "不太满意")
+@feature.command("不满意", "不太满意")
 def _unhappy(ctx: Ctx, rest: str) -> str:
     return _rate(ctx, rest, "不满意")
 
@@ -204,7 +161,7 @@ def _rate(ctx: Ctx, rest: str, rating: str) -> str:
 
 # ---------------------------------------------------------------- what a team or a worker can do
 
-@command("任务", "我的任务", roles=TEAM_ROLES, anytime=True,
+@feature.command("任务", "我的任务", roles=TEAM_ROLES, anytime=True,
          describe="任务：分给我或本队的求助（接单/完成/退回/转派 + 编号）",
          denied="抱歉，这项功能只对志愿服务队和工作人员开放。看自己的求助请发「我的求助」。")
 def _tasks(ctx: Ctx, rest: str) -> str:
@@ -233,19 +190,9 @@ def _target(ctx: Ctx, rest: str, verb: str) -> tuple[dict | None, str, str | Non
     return request, after.strip(" ，,。.:："), None
 
 
-def _not_a_command(ctx: Ctx, verb: str, rest: str) -> str | None:
-    """「完成作业了吗」 from a resident is no command: understand it as ordinary text."""
-    if ctx.role in TEAM_ROLES or reqs.find_request_number(rest):
-        return None
-    return understand(ctx, f"{verb}{rest}") or "抱歉，没太明白您的意思。发「帮助」看看能做什么。"
-
-
 def _resolve(ctx: Ctx, rest: str, verb: str, statuses: tuple[str, ...]) -> tuple[dict | None, str, str | None]:
     """(request, the words after its number, a reply that ends the command): what every action on a
     request checks first, in order: is it a command at all, whose request is it, is it in a state to act."""
-    other = _not_a_command(ctx, verb, rest)
-    if other:
-        return None, "", other
     request, words, refusal = _target(ctx, rest, verb)
     if refusal:
         return None, words, refusal
@@ -254,8 +201,10 @@ def _resolve(ctx: Ctx, rest: str, verb: str, statuses: tuple[str, ...]) -> tuple
     return request, words, None
 
 
-@command("接单")
+@feature.command("接单", "接了", "我接了", "我来接", "接下了", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
 def _accept(ctx: Ctx, rest: str) -> str:
+    if not reqs.find_request_number(rest):
+        return _accept_the_only_one(ctx)
     request, _, reply = _resolve(ctx, rest, "接单", ("assigned",))
     if reply:
         return reply
@@ -263,7 +212,7 @@ def _accept(ctx: Ctx, rest: str) -> str:
         return life.accept(ctx.db, request, ctx.person, ctx.now)
 
 
-@command("完成", "办完", "已完成")
+@feature.command("完成", "办完", "已完成", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
 def _finish(ctx: Ctx, rest: str) -> str:
     request, note, reply = _resolve(ctx, rest, "完成", ("assigned", "accepted"))
     if reply:
@@ -274,7 +223,7 @@ def _finish(ctx: Ctx, rest: str) -> str:
         return life.finish(ctx.db, request, ctx.person, note[:300], ctx.now)
 
 
-@command("退回")
+@feature.command("退回", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
 def _reject(ctx: Ctx, rest: str) -> str:
     request, reason, reply = _resolve(ctx, rest, "退回", ("assigned", "accepted"))
     if reply:
@@ -285,7 +234,7 @@ def _reject(ctx: Ctx, rest: str) -> str:
         return life.reject(ctx.db, request, ctx.person, reason[:200], ctx.now)
 
 
-@command("转派", "改派")
+@feature.command("转派", "改派", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
 def _transfer(ctx: Ctx, rest: str) -> str:
     request, name, reply = _resolve(ctx, rest, "转派", ("new", "assigned", "accepted"))
     if reply:
@@ -304,6 +253,20 @@ def _transfer(ctx: Ctx, rest: str) -> str:
         return life.transfer(ctx.db, request, ctx.person, team, ctx.now)
 
 
+def _accept_the_only_one(ctx: Ctx) -> str:
+    """「接了」 with no number: the one request waiting for this person's team, or a numbered choice."""
+    team_ids = [t["id"] for t in teams.teams_of_person(ctx.db, ctx.person["id"])]
+    waiting = [r for r in reqs.open_of_teams(ctx.db, team_ids) if r["status"] == "assigned"]
+    if not waiting:
+        return "现在没有等您接的单。发「任务」看手上的求助。"
+    if len(waiting) == 1:
+        with transaction(ctx.db):
+            return life.accept(ctx.db, waiting[0], ctx.person, ctx.now)
+    options = [{"label": life.status_line(ctx.db, r), "say": f"接单 {r['number']}"} for r in waiting[:9]]
+    menus.remember(ctx.db, ctx.person_id, options, ctx.now)
+    return f"有{len(waiting)}个求助等接单，接哪一个？\n{numbered(o['label'] for o in options)}\n请回编号。"
+
+
 def _state_refusal(request: dict) -> str:
     status = request["status"]
     if status == "accepted":
@@ -315,15 +278,13 @@ def _state_refusal(request: dict) -> str:
 
 # ---------------------------------------------------------------- talking to a human
 
-@command(*request_flow.HUMAN, describe="转人工：请社工来回复您")
+@feature.command(*request_flow.HUMAN, describe="转人工：请社工来回复您", leaves_flow=True)
 def _to_human(ctx: Ctx, rest: str) -> str:
     return request_flow.to_human(ctx)
 
 
-@command("回复")
+@feature.command("回复", roles=STAFF, others="ignore", glued=r"\s*[Tt]\d")
 def _worker_reply(ctx: Ctx, rest: str) -> str:
-    if ctx.role not in STAFF:
-        return understand(ctx, f"回复{rest}") or "抱歉，没太明白您的意思。发「帮助」看看能做什么。"
     found = handoffs.find_ticket_number(rest)
     if not found:
         return "请写上工单编号和内容，例如「回复 T12 明天上午去您家看看」。"

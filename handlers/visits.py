@@ -15,12 +15,13 @@ from flows.engine import Flow, Step
 from flows.errors import Invalid
 from flows.message import Message
 from flows.parsers import format_date, mask_phone, parse_yes_no
-from flows.registry import register
+from flows.visit import VISIT
 from flows.words import clean, numbered
-from handlers.commands import command
-from handlers.router import MEDIA_HANDLERS, TEXT_OBSERVERS
+from handlers.feature import Feature
 
 STAFF = ("worker", "director", "admin")
+feature = Feature("visits")
+feature.flow(VISIT)
 MAX_PHOTOS = 9
 _ALL = ("全部", "所有", "全部的")
 
@@ -47,7 +48,8 @@ def my_recipients(ctx: Ctx) -> tuple[list[dict], list[dict]]:
 
 # ---------------------------------------------------------------- 名单
 
-@command("名单", "我的名单", "花名册", roles=STAFF, anytime=True, describe="名单：我负责的服务对象和本月走访情况")
+@feature.command("名单", "我的名单", "花名册", roles=STAFF, anytime=True,
+                 describe="名单：我负责的服务对象和本月走访情况")
 def roster(ctx: Ctx, rest: str) -> str:
     mine, others = my_recipients(ctx)
     everyone = clean(rest) in _ALL
@@ -72,7 +74,7 @@ def roster(ctx: Ctx, rest: str) -> str:
 
 # ---------------------------------------------------------------- 本月
 
-@command("本月", "本月走访", "覆盖率", roles=STAFF, anytime=True, describe="本月：我这个月的走访覆盖情况")
+@feature.command("本月", "本月走访", "覆盖率", roles=STAFF, anytime=True, describe="本月：我这个月的走访覆盖情况")
 def coverage(ctx: Ctx, rest: str) -> str:
     mine, _ = my_recipients(ctx)
     if not mine:
@@ -97,7 +99,7 @@ def coverage(ctx: Ctx, rest: str) -> str:
 
 # ---------------------------------------------------------------- 查 姓名
 
-@command("查", "查询", "查看", roles=STAFF, describe="查 姓名：某位服务对象的近况和最近3次走访")
+@feature.command("查", "查询", "查看", roles=STAFF, describe="查 姓名：某位服务对象的近况和最近3次走访")
 def look_up(ctx: Ctx, rest: str) -> str:
     name = clean(rest)
     if not name:
@@ -174,7 +176,7 @@ def _save_undo(ctx: Ctx, values: dict) -> str:
     return f"已撤销：{visit['recipient_name']} {_short_date(visit['visit_date'], ctx.today)}的走访记录。{tail}"
 
 
-UNDO = register(Flow(
+UNDO = feature.flow(Flow(
     name="visit_undo",
     title="撤销走访",
     triggers=("撤销", "撤回走访"),
@@ -187,23 +189,26 @@ UNDO = register(Flow(
     save=_save_undo,
     confirm=False,
     describe="撤销：撤回自己24小时内记的上一条走访",
+    draftable=False,
 ))
 
 
 # ---------------------------------------------------------------- photos
 
+@feature.on_media
 def attach_photo(ctx: Ctx, msg: Message) -> str | None:
     """A photo from staff goes with the visit being recorded, or the one saved in the last 30 minutes."""
     if msg.kind != "image" or not recipients.may_see_any(ctx.person):
         return None
     photo = {"media_id": msg.media_id, "pic_url": msg.pic_url}
-    state = conversations.load(ctx.db, ctx.openid)
-    if state and state["flow"] == "visit" and state["expires_at"] > ctx.now:
-        kept = state["data"]["values"].setdefault("_photos", [])
+    state = conversations.load(ctx.db, ctx.person_id)
+    if state and state["flow"] == VISIT.name and state["step"] != engine.SAVED and state["expires_at"] > ctx.now:
+        kept = state["data"].setdefault("attachments", [])
         if len(kept) >= MAX_PHOTOS:
             return f"一条走访最多附{MAX_PHOTOS}张照片。"
         kept.append(photo)
-        conversations.save(ctx.db, ctx.openid, state["flow"], state["step"], state["data"], ctx.now, engine.IDLE)
+        conversations.save(ctx.db, ctx.person_id, state["flow"], state["step"], state["version"], state["data"],
+                           ctx.now, engine.IDLE)
         return f"📷 照片收到（第{len(kept)}张），保存走访记录时一起附上。请接着回答上面的问题。"
     visit = visits.last_visit_by(ctx.db, ctx.person["id"], ctx.now - visits.PHOTO_WINDOW)
     if visit is None:
@@ -216,15 +221,14 @@ def attach_photo(ctx: Ctx, msg: Message) -> str | None:
     return f"📷 照片已附到{visit['recipient_name']} {day}的走访记录（共{count + 1}张）。"
 
 
-MEDIA_HANDLERS.append(attach_photo)
 
 
 # ---------------------------------------------------------------- mandatory report
 
 def _report_site(ctx: Ctx) -> int | None:
     """The site whose staff must act: the recipient being visited, else the sender's own site."""
-    state = conversations.load(ctx.db, ctx.openid)
-    if state and state["flow"] == "visit":
+    state = conversations.load(ctx.db, ctx.person_id)
+    if state and state["flow"] == VISIT.name:
         chosen = state["data"]["values"].get("recipient")
         recipient = recipients.get_recipient(ctx.db, chosen["id"]) if chosen else None
         if recipient:
@@ -232,6 +236,7 @@ def _report_site(ctx: Ctx) -> int | None:
     return ctx.person.get("site_id")
 
 
+@feature.observer
 def check_protection(ctx: Ctx, text: str) -> str | None:
     words = protection.find_words(text)
     if not words:
@@ -240,5 +245,3 @@ def check_protection(ctx: Ctx, text: str) -> str | None:
         protection.raise_report(ctx.db, ctx.now, ctx.person, text, words, _report_site(ctx))
     return protection.STAFF_NOTICE if ctx.role in STAFF else protection.SENDER_NOTICE
 
-
-TEXT_OBSERVERS.append(check_protection)

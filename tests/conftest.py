@@ -12,13 +12,15 @@ from bot.app import create_app
 from bot.config import load_settings
 from data import open_db, people, sites
 from data.clock import utcnow
+from handlers.feature import Feature
 from tests.wechat_peer import AES_KEY, APPID, TOKEN, WeChatPeer
 
 
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
     return {"LAOXIAO_DB": str(tmp_path / "laoxiao.db"), "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID,
-            "WECHAT_AES_KEY": AES_KEY, "WECHAT_SECRET": "testsecret", "LAOXIAO_QUIET_HOURS": ""}
+            "WECHAT_AES_KEY": AES_KEY, "WECHAT_SECRET": "testsecret", "LAOXIAO_QUIET_HOURS": "",
+            "LAOXIAO_PHRASES": str(tmp_path / "phrasings.tsv")}
 
 
 @pytest.fixture
@@ -27,10 +29,30 @@ def settings(env):
 
 
 @pytest.fixture
-def app(settings):
-    app = create_app(settings, simulator=True)
+def extra_features() -> tuple:
+    """Features a test module adds to the app (override this fixture in the module)."""
+    return ()
+
+
+@pytest.fixture
+def app(settings, extra_features):
+    app = create_app(settings, simulator=True, extra_features=extra_features)
     app.config["TESTING"] = True
     return app
+
+
+def command_feature(word: str, run) -> Feature:
+    """A feature with one command, for tests that need a handler of their own (slow, failing, long)."""
+    feature = Feature(f"test:{word}")
+    feature.command(word)(run)
+    return feature
+
+
+def peer_with(settings, *features, safe: bool = False) -> WeChatPeer:
+    """A WeChat peer talking to a fresh app that also has `features`."""
+    app = create_app(settings, simulator=True, extra_features=features)
+    app.config["TESTING"] = True
+    return WeChatPeer(app.test_client(), safe=safe)
 
 
 @pytest.fixture

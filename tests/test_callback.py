@@ -223,13 +223,12 @@ def test_cdata_terminator_in_user_text_keeps_reply_well_formed(wechat, wechat_sa
         assert peer.say("user-i", "]]><xml>").status == 200
 
 
-def test_long_reply_is_paged_with_more(wechat, db):
-    from flows.context import Ctx  # noqa: F401  (registering a command is the realistic way to get long text)
-    from handlers.commands import COMMANDS, Command
+def test_long_reply_is_paged_with_more(settings, db):
+    from tests.conftest import command_feature, peer_with
 
     lines = [f"第{i}行：王秀兰 血压有点高，降压药快吃完了，需要有人帮忙去卫生院开药" for i in range(80)]
-    COMMANDS.append(Command(words=("长文测试",), run=lambda ctx, rest: "\n".join(lines)))
-    try:
+    wechat = peer_with(settings, command_feature("长文测试", lambda ctx, rest: "\n".join(lines)))
+    if True:
         first = wechat.say("user-j", "长文测试").text
         assert len(first.encode()) <= 2048
         assert first.endswith("回复「更多」看下一页")
@@ -242,5 +241,3 @@ def test_long_reply_is_paged_with_more(wechat, db):
                 break
         assert all(line in seen for line in lines)
         assert wechat.say("user-j", "更多").text == "没有更多内容了。"
-    finally:
-        COMMANDS.pop()

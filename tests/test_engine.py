@@ -17,6 +17,8 @@ from flows import registry
 from flows.engine import Flow, Step
 from flows.errors import Ambiguous, Invalid
 from flows.parsers import find_date, find_phone, parse_date, parse_number, parse_phone
+from handlers import build_dispatcher
+from handlers.feature import Feature
 from tests.conversation import converse
 from tests.wechat_peer import WeChatPeer
 
@@ -59,7 +61,7 @@ def _save(ctx, values):
     return f"报名成功：{values['activity']} {values['count']}人。"
 
 
-SIGNUP = registry.register(Flow(
+SIGNUP = Flow(
     name="test_signup",
     title="活动报名",
     triggers=("报名",),
@@ -75,7 +77,15 @@ SIGNUP = registry.register(Flow(
              extract=lambda t, c, v: find_phone(t), optional=True),
     ),
     save=_save,
-))
+    brief=lambda values: f"{values['activity']}报名" if values.get("activity") else "活动报名",
+)
+SIGNUP_FEATURE = Feature("test_signup")
+SIGNUP_FEATURE.flow(SIGNUP)
+
+
+@pytest.fixture
+def extra_features():
+    return (SIGNUP_FEATURE,)
 
 
 def _saved(db):
@@ -120,9 +130,9 @@ def test_ambiguous_answer_offers_numbered_choices(wechat, db):
 
 
 def test_cancel_midway_saves_nothing(wechat, db):
-    converse(wechat, "p5", [("报名 秦腔", "哪天"), ("取消", ["已取消", "没有保存"]), ("1", "没太明白")])
+    converse(wechat, "p5", [("报名 秦腔", "哪天"), ("取消", ["已取消", "没有保存", "继续"]), ("1", "是指什么")])
     assert _saved(db) == []
-    assert db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM conversations WHERE step != '__saved'").fetchone()[0] == 0
 
 
 def test_back_returns_to_the_previous_step(wechat, db):
@@ -163,7 +173,7 @@ def test_edit_one_field_from_the_summary(wechat, db):
 def test_idle_entry_expires_and_the_person_is_told(wechat, db):
     converse(wechat, "p9", [("报名 秦腔", "哪天")])
     with time_machine.travel(utcnow() + timedelta(minutes=31)):
-        converse(wechat, "p9", [("明天", ["超过30分钟", "已作废", "活动报名"])])
+        converse(wechat, "p9", [("明天", ["超过30分钟", "草稿", "继续", "秦腔报名"])])
         # A fresh start works at once, and the old entry is gone.
         converse(wechat, "p9", [("报名", "报哪个活动")])
     assert _saved(db) == []
@@ -172,12 +182,12 @@ def test_idle_entry_expires_and_the_person_is_told(wechat, db):
 def test_expired_entry_does_not_swallow_a_new_command(wechat, db):
     converse(wechat, "p10", [("报名 秦腔", "哪天")])
     with time_machine.travel(utcnow() + timedelta(hours=2)):
-        converse(wechat, "p10", [("帮助", ["已作废", "您可以发"])])
+        converse(wechat, "p10", [("帮助", ["草稿", "您可以发"])])
 
 
 def test_state_survives_a_new_app_instance(settings, wechat, db):
     converse(wechat, "p11", [("报名 秦腔", "哪天"), ("明天", "几个人")])
-    restarted = WeChatPeer(create_app(settings).test_client())
+    restarted = WeChatPeer(create_app(settings, extra_features=(SIGNUP_FEATURE,)).test_client())
     converse(restarted, "p11", [("3", "电话"), ("跳过", "秦腔"), ("1", "报名成功")])
 
 
@@ -201,22 +211,30 @@ def _base_env():
 
 
 def test_flow_declarations_are_checked():
+    flows = registry.FlowRegistry([SIGNUP])
     with pytest.raises(registry.FlowDefinitionError):
-        registry.register(Flow(name="dup", title="重复", triggers=("重复",), save=_save,
-                               steps=(Step("a", "A", ask="a?", parse=str), Step("a", "A", ask="a?", parse=str))))
+        flows.add(Flow(name="dup", title="重复", triggers=("重复",), save=_save,
+                       steps=(Step("a", "A", ask="a?", parse=str), Step("a", "A", ask="a?", parse=str))))
     with pytest.raises(registry.FlowDefinitionError):
-        registry.register(Flow(name="clash", title="冲突", triggers=("报名",), save=_save,
-                               steps=(Step("a", "A", ask="a?", parse=str),)))
+        flows.add(Flow(name="clash", title="冲突", triggers=("报名",), save=_save,
+                       steps=(Step("a", "A", ask="a?", parse=str),)))
     with pytest.raises(registry.FlowDefinitionError):
-        registry.register(Flow(name="empty", title="空", triggers=("空问题",), save=_save,
-                               steps=(Step("a", "A", ask=" ", parse=str),)))
+        flows.add(Flow(name="empty", title="空", triggers=("空问题",), save=_save,
+                       steps=(Step("a", "A", ask=" ", parse=str),)))
 
 
 def test_every_registered_flow_is_well_formed():
-    import handlers.features  # noqa: F401
-
+    dispatcher = build_dispatcher()
     triggers = []
-    for flow in registry.FLOWS.values():
+    for flow in dispatcher.flows:
         registry.validate(flow)
         triggers += list(flow.triggers)
     assert len(triggers) == len(set(triggers))
+    assert {"visit", "request", "bind", "visit_undo"} <= {f.name for f in dispatcher.flows}
+
+
+def test_a_command_word_declared_twice_is_refused():
+    twice = Feature("twice")
+    twice.command("名单")(lambda ctx, rest: "")
+    with pytest.raises(ValueError, match="名单"):
+        build_dispatcher(extra=(twice,))

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.log_masking import MaskingFilter, mask_sensitive
-from handlers.commands import COMMANDS, Command
+from tests.conftest import command_feature, peer_with
 
 
 @pytest.mark.parametrize(("raw", "hidden", "kept"), [
@@ -26,17 +26,14 @@ def test_ordinary_numbers_are_left_alone():
         "msg:7000000000000000001 at 2026-11-29 R1203-07"
 
 
-def test_an_exception_carrying_a_phone_number_is_logged_masked(wechat, caplog):
+def test_an_exception_carrying_a_phone_number_is_logged_masked(settings, caplog):
     def broken(ctx, rest):
         raise ValueError(f"cannot reach {rest}")
 
-    COMMANDS.append(Command(words=("坏电话",), run=broken))
+    wechat = peer_with(settings, command_feature("坏电话", broken))
     caplog.handler.addFilter(MaskingFilter())
-    try:
-        with caplog.at_level(logging.ERROR):
-            reply = wechat.say("log-user", "坏电话 13809511234")
-    finally:
-        COMMANDS.pop()
+    with caplog.at_level(logging.ERROR):
+        reply = wechat.say("log-user", "坏电话 13809511234")
     assert "出了点问题" in reply.text
     logged = caplog.text
     assert "handling failed" in logged

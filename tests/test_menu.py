@@ -8,6 +8,7 @@ from bot import wechat_menu
 from bot.cli import cli
 from data.clock import utcnow
 from data.demo import seed_demo
+from handlers import build_dispatcher
 
 
 @pytest.fixture
@@ -29,9 +30,10 @@ def test_menu_command_needs_the_app_secret(runner, monkeypatch):
 
 
 def test_menu_fits_wechats_limits_and_the_routers_keys():
-    wechat_menu.check()
+    known = build_dispatcher().clicks
+    wechat_menu.check(known)
     with pytest.raises(ValueError):
-        wechat_menu.check({"button": [{"type": "click", "name": "x", "key": "NOPE"}]})
+        wechat_menu.check(known, {"button": [{"type": "click", "name": "x", "key": "NOPE"}]})
 
 
 @pytest.mark.parametrize(("key", "expected"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,9 +133,8 @@ def test_classify_prints_one_json_object_per_line(runner):
     assert "phrasings loaded: median" in timed.stderr and "p99" in timed.stderr
 
 
-def test_an_admin_teaches_a_new_phrasing_without_code(runner, wechat, monkeypatch, tmp_path, who):
-    phrases = tmp_path / "phrasings.tsv"
-    monkeypatch.setenv("LAOXIAO_PHRASES", str(phrases))
+def test_an_admin_teaches_a_new_phrasing_without_code(runner, wechat, env, who):
+    phrases = Path(env["LAOXIAO_PHRASES"])  # the file the running service was configured with
     before = json.loads(_invoke(runner, "classify", input="家里的羊丢了\n").output)
     assert before["category"] is None
     assert _invoke(runner, "phrases", "add", "羊圈", "家里的羊丢了").exit_code != 0  # not a label

@@ -9,10 +9,12 @@ import pytest
 from data import requests as reqs
 from data.clock import utcnow
 from data.recipients import insert_recipient
+from handlers.classifier import Classifier
 from handlers.inbox import SORRY
-from handlers.requests import classify
 from tests import requests_world as world
 from tests.conversation import converse
+
+classify = Classifier()
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def test_small_talk_is_answered_without_a_menu(wechat, db, who):
         ("你是机器人还是真人啊", "转人工"),
         ("[强][强]", "好的"),
         ("👍", "好的"),
-        ("1", ["没太明白", "!请说说需要什么帮助"]),  # a stray number picks nothing from a menu never shown
+        ("1", ["是指什么", "!请说说需要什么帮助"]),  # a stray number picks nothing from a menu never shown
     ])
     assert db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0] == 0
 

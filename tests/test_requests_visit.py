@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import handlers.features  # noqa: F401  (hands the intent matcher to the request flow)
 from data import people, recipients, visits
 from data import requests as reqs
 from data.clock import utcnow
 from data.db import transaction
 from flows.context import Ctx
 from flows.request import open_request_from_visit
+from handlers.classifier import Classifier
 from tests import requests_world as world
 
 
@@ -28,7 +28,8 @@ def _visit(db, who, needs: str) -> tuple[Ctx, int, dict]:
                                                     "address": "怡园社区3号楼"}, now)
     visit_id = visits.add_visit(db, recipient_id=recipient_id, visitor_id=worker["id"], mode="上门",
                                 visit_date=now.date().isoformat(), findings="血压偏高", needs=needs, now=now)
-    ctx = Ctx(db=db, person=people.get_person(db, "w-yy"), now=now, tz=ZoneInfo("Asia/Shanghai"))
+    ctx = Ctx(db=db, person=people.get_person(db, "w-yy"), now=now, tz=ZoneInfo("Asia/Shanghai"),
+              classify=Classifier())
     return ctx, visit_id, recipients.get_recipient(db, recipient_id)
 
 

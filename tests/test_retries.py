@@ -9,22 +9,31 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from handlers.commands import COMMANDS, Command
+from tests.conftest import command_feature
 from tests.wechat_peer import OFFICIAL, WeChatPeer, build_xml, parse_reply_xml
+
+CALLS: list[str] = []
+
+
+def _slow(ctx, rest):
+    CALLS.append(rest)
+    time.sleep(0.8)  # slow enough that the retries arrive while the first attempt is still working
+    return f"第{len(CALLS)}次处理：{rest}"
+
+
+def _broken(ctx, rest):
+    raise RuntimeError("boom")
+
+
+@pytest.fixture
+def extra_features():
+    return (command_feature("慢查询", _slow), command_feature("坏命令", _broken))
 
 
 @pytest.fixture
 def slow_command():
-    calls = []
-
-    def run(ctx, rest):
-        calls.append(rest)
-        time.sleep(0.8)  # slow enough that the retries arrive while the first attempt is still working
-        return f"第{len(calls)}次处理：{rest}"
-
-    COMMANDS.append(Command(words=("慢查询",), run=run))
-    yield calls
-    COMMANDS.pop()
+    CALLS.clear()
+    yield CALLS
 
 
 def test_three_concurrent_retries_are_handled_once_with_identical_replies(live_server, slow_command, db):
@@ -63,15 +72,8 @@ def test_events_are_deduplicated_by_sender_time_and_event(wechat, db):
 
 
 def test_a_failing_handler_answers_politely_and_the_retry_gets_the_same_answer(wechat, db):
-    def broken(ctx, rest):
-        raise RuntimeError("boom")
-
-    COMMANDS.append(Command(words=("坏命令",), run=broken))
-    try:
-        first = wechat.message("retry-4", "text", msg_id=777, Content="坏命令")
-        again = wechat.message("retry-4", "text", msg_id=777, Content="坏命令")
-    finally:
-        COMMANDS.pop()
+    first = wechat.message("retry-4", "text", msg_id=777, Content="坏命令")
+    again = wechat.message("retry-4", "text", msg_id=777, Content="坏命令")
     assert first.status == again.status == 200
     assert "出了点问题" in first.text and first.text == again.text
     assert db.execute("SELECT status FROM inbound WHERE key = 'msg:777'").fetchone()[0] == "failed"
