@@ -8,8 +8,6 @@ The words are data (data/reference/protection_words.json, read through data.cate
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -17,17 +15,13 @@ from functools import cache
 from sqlite_utils import Database
 
 from data import audit, outbox, people, sites
+from data.alert_words import WORRY_OR_PAST, AlertMatcher
 from data.categories import AlertWord, protection_words
 from data.clock import iso
 from data.recipients import mask_phones
 
 KIND = "text"
 EXCERPT_CHARS = 200
-_SEPARATORS = r"[\s,.!?;:~…、。，！？；：]"
-_GAP = rf"(?:(?!{_SEPARATORS}).){{0,6}}?"
-# 娃/娃娃 is how most people here say 孩子: fold both the words and the message the same way.
-_FOLDS = (("娃娃", "孩子"), ("娃", "孩子"), ("碎娃", "孩子"))
-_GUARDS = ("怕", "担心", "万一", "以免", "免得", "防止", "去年", "前年", "以前", "之前", "小时候", "差点", "差一点")
 KIND_NAMES = {"abuse": "殴打虐待", "sexual": "性侵害", "neglect": "忽视", "abandonment": "遗弃"}
 
 SENDER_NOTICE = ("⚠️ 您说的情况可能涉及人身安全。我们已立即通知社工和管理员，他们会尽快与您联系、上门核实。"
@@ -36,43 +30,15 @@ STAFF_NOTICE = ("⚠️ 这条记录可能涉及侵害，已按强制报告要�
                 "请同时按规定向公安、民政或教育部门报告；有生命危险请立即拨打110或120。")
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    for a, b in _FOLDS:
-        text = text.replace(a, b)
-    return text
-
-
 @cache
-def _patterns() -> tuple[tuple[AlertWord, re.Pattern[str]], ...]:
-    compiled = []
-    for word in protection_words():
-        body = _GAP.join(re.escape(_fold(part)) for part in word.word.split("*"))
-        before = "".join(f"(?<!{re.escape(_fold(w))})" for w in word.not_after)
-        after = "".join(f"(?!{re.escape(_fold(w))})" for w in word.not_before)
-        compiled.append((word, re.compile(before + body + after)))
-    return tuple(compiled)
+def matcher() -> AlertMatcher:
+    """Protection words are defused only by a worry or the past: habitual harm (经常打孩子) is still harm."""
+    return AlertMatcher(protection_words(), WORRY_OR_PAST)
 
 
 def find_words(text: str) -> list[AlertWord]:
     """The protection words `text` contains, each once, in list order."""
-    if not text:
-        return []
-    folded = _fold(text)
-    found = []
-    for word, pattern in _patterns():
-        for match in pattern.finditer(folded):
-            if word.guard and _defused(folded, match.start()):
-                continue
-            found.append(word)
-            break
-    return found
-
-
-def _defused(text: str, start: int) -> bool:
-    """A worry or the past (「怕孩子被打」「去年…」) is not a report."""
-    clause = re.split(_SEPARATORS, text[:start])[-1]
-    return any(g in clause for g in _GUARDS)
+    return matcher().find(text)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,15 +23,17 @@ from typing import NamedTuple
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
+from data import protection
+from data.alert_words import NOT_NOW, AlertMatcher, word_pattern
 from data.categories import (
     NONE_LABEL,
     URGENT_LABEL,
     AlertWord,
     Category,
     load_categories,
-    protection_words,
     urgent_words,
 )
+from data.text import normalize
 
 ROUTE_THRESHOLD = 0.70  # score >= this: route without asking
 CLARIFY_THRESHOLD = 0.30  # score in [CLARIFY, ROUTE): ask "您是想…吗？" before routing; below: show the menu
@@ -50,23 +51,8 @@ KNN_BASE = 0.3  # rapidfuzz ratio below this is noise
 WEIGHTS = (1.25, 0.225, 2.68, 0.901, 0.393, 0.299)
 KNN_TOP = 12
 
-_EMOJI_CODE = re.compile(r"\[[^\[\]\s]{1,4}\]")
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 _SEP = re.compile(r"[\s,.!?;:~…\-—\"'“”‘’()\[\]【】《》<>/|、。，！？；：]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_GAP = r"[^\s,.!?;:~…、。，！？；：]{0,%d}?"
-# Ningxia and general colloquial forms folded to one spelling (for phrasings and keywords alike), in order.
-_DIALECT = [
-    tuple(pair.split("="))
-    for pair in "哪达=哪里 哪搭=哪里 阿达=哪里 那达=那里 一哈=一下 莫得=没有 没得=没有 娃娃=孩子 娃=孩子 "
-    "咋=怎么 啥=什么 俺=我 老汉=老人 颇烦=烦 得很=很 谝闲传=谝 瞅=看 晓得=知道 在么=在吗".split()
-]
-# Urgent words with guard=True are defused by a worry or a past time before them in the clause, or 过/的话.
-_GUARD_BEFORE = tuple(
-    "怕 担心 万一 防 以免 免得 避免 去年 前年 上个月 几个月 以前 之前 上次 上回 那年 差点 差一点 容易 经常 "
-    "老是 会不会".split()
-)
-_GUARD_AFTER = ("过", "的话")
 # Some sign that the text asks for something (else 无 is more likely).
 _REQUEST = re.compile(
     r"能不能|能否|可以|有没|没有|怎么|什么|哪里|几时|多少|吗|不$|帮|请|想|要|需要|求|找|麻烦|咨询|问|\?"
@@ -82,15 +68,6 @@ _NO_HOMOPHONE = set("我你他她它帮的了不没有是在要想给也就都�
 _THANKS = ("谢谢", "感谢", "多谢")
 _SECONDARY = ("另外", "还有", "再问", "再一个")
 _PRIORITY = ("先", "最要紧", "最急", "着急")
-
-
-def normalize(text: str) -> str:
-    """NFKC, lower case, WeChat emoji codes removed, dialect folded (哪达->哪里, 娃娃->孩子, 咋->怎么...)."""
-    t = unicodedata.normalize("NFKC", text).lower()
-    t = _EMOJI.sub(" ", _EMOJI_CODE.sub(" ", t))
-    for a, b in _DIALECT:
-        t = t.replace(a, b)
-    return t.strip()
 
 
 def clauses(norm: str) -> list[str]:
@@ -131,13 +108,6 @@ def _features(norm: str) -> list[str]:
     return feats
 
 
-def _alert_regex(word: AlertWord, gap: int = 6) -> re.Pattern[str]:
-    body = (_GAP % gap).join(re.escape(normalize(p)) for p in word.word.split("*"))
-    before = "".join(f"(?<!{re.escape(normalize(w))})" for w in word.not_after)
-    after = "".join(f"(?!{re.escape(normalize(w))})" for w in word.not_before)
-    return re.compile(before + body + after)
-
-
 @dataclass(frozen=True)
 class Match:
     category: str | None  # a label from data.categories.LABELS, or None for 无 / not understood
@@ -168,10 +138,9 @@ class IntentMatcher:
         self.menu = {c.label: c.menu for c in cats}
         self._build_keywords(cats)
         self._build_phrasings(cats)
-        self._urgent = [(w, _alert_regex(w)) for w in urgent_words()]
-        self._protection = [(w, _alert_regex(w)) for w in protection_words()]
-        # one pass to find out whether any alert word can be there at all (most texts have none)
-        self._any_alert = re.compile("|".join(f"(?:{p.pattern})" for _, p in self._urgent + self._protection))
+        # Urgent words are defused by the past and by habit too (经常摔倒 is no emergency now).
+        self._urgent = AlertMatcher(urgent_words(), NOT_NOW)
+        self._protection = protection.matcher()
 
     def _build_keywords(self, cats: Sequence[Category]) -> None:
         self._kw_exact: dict[str, list[tuple[str, _Keyword]]] = {}
@@ -181,7 +150,7 @@ class IntentMatcher:
             for word, weight in cat.keywords:
                 kw = _Keyword(cat.label, normalize(word), weight)
                 if "*" in kw.word:
-                    self._kw_gapped.append((_alert_regex(AlertWord(word=word), gap=3), kw))
+                    self._kw_gapped.append((word_pattern(AlertWord(word=word), gap=3), kw))
                     continue
                 self._kw_exact.setdefault(kw.word[0], []).append((kw.word, kw))
                 if len(kw.word) >= 2 and all(_HAN.match(ch) and ch not in _NO_HOMOPHONE for ch in kw.word):
@@ -285,22 +254,6 @@ class IntentMatcher:
             best[lab] = max(best[lab], (score / 100.0 - KNN_BASE) / (1.0 - KNN_BASE))
         return best
 
-    def _alerts(self, norm: str, table: list[tuple[AlertWord, re.Pattern[str]]]) -> list[AlertWord]:
-        found = []
-        for word, pattern in table:
-            for m in pattern.finditer(norm):
-                if word.guard and self._defused(norm, m.start(), m.end()):
-                    continue
-                found.append(word)
-                break
-        return found
-
-    @staticmethod
-    def _defused(norm: str, start: int, end: int) -> bool:
-        clause_start = max((m.end() for m in _SEP.finditer(norm, 0, start)), default=0)
-        before = norm[clause_start:start]
-        return any(g in before for g in _GUARD_BEFORE) or norm.startswith(_GUARD_AFTER, end)
-
     def components(self, norm: str) -> tuple[list[list[float]], list[list[float]]]:
         """Per-label signal vectors (see WEIGHTS) and the unweighted keyword scores per clause."""
         per_clause, weights = self._clause_keyword_scores(norm)
@@ -335,9 +288,8 @@ class IntentMatcher:
         norm = normalize(text)
         probs, kw = self._probabilities(norm)
         ranked = sorted(zip(self.labels, probs, strict=True), key=lambda p: -p[1])
-        maybe = self._any_alert.search(norm) is not None
-        alerts = self._alerts(norm, self._urgent) if maybe else []
-        guards = self._alerts(norm, self._protection) if maybe else []
+        alerts = self._urgent.find(norm, normalized=True)
+        guards = self._protection.find(norm, normalized=True)
         protection = tuple(w.word for w in guards)
         alarm = alerts + [w for w in guards if w.urgent]
         if alarm:  # urgent words win over everything else

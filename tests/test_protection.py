@@ -94,3 +94,20 @@ def test_words_with_gaps_and_dialect_are_found(text, kind):
 ])
 def test_harm_to_elders_in_everyday_words(text, reported):
     assert bool(protection.find_words(text)) is reported
+
+
+def test_one_word_matcher_serves_the_report_check_and_the_intent_matcher():
+    """The mandatory-report observer and the request matcher read protection words the same way."""
+    from data import protection
+    from handlers.classifier import Classifier
+
+    classify = Classifier()
+    for text in ("邻居家碎娃被打了，身上青一块", "他爸喝醉了就打娃", "怕孩子被打，想问问咋办", "给娃打电话没人接"):
+        assert [w.word for w in protection.find_words(text)] == list(classify(text).protection), text
+
+
+def test_local_words_for_children_are_read_as_children():
+    from data import protection
+
+    assert protection.find_words("隔壁碎娃被打了")
+    assert not protection.find_words("隔壁碎娃在打球")
