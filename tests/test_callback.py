@@ -167,6 +167,15 @@ def test_doctype_and_entities_are_refused(client):
     assert _post_raw(client, xxe).status_code == 400
 
 
+@pytest.mark.parametrize("safe", [False, True])
+def test_doctype_typed_inside_a_message_is_just_text(client, safe):
+    """Someone pasting HTML or XML into a chat must get an answer, not a 400 that makes WeChat drop the message."""
+    peer = WeChatPeer(client, safe=safe)
+    for text in ("<!DOCTYPE html> 这是我网页上看到的", "<!ENTITY x> 求助"):
+        reply = peer.say(f"doctype-{safe}", text)
+        assert reply.status == 200 and reply.text, text
+
+
 def test_oversize_body_is_413(client):
     body = b"<xml><Content>" + b"a" * 70_000 + b"</Content></xml>"
     assert _post_raw(client, body).status_code == 413
