@@ -115,7 +115,8 @@ def to_message(fields: dict[str, Any], channel: str = "wechat") -> Message:
         raise BadRequest("bad CreateTime") from None
     event = _text(fields.get("Event")) or None
     if msg_type == "event":
-        key = f"event:{openid}:{created}:{(event or '').lower()}"
+        # Two buttons tapped within one second are two events; a retry repeats the same key.
+        key = f"event:{openid}:{created}:{(event or '').lower()}:{_text(fields.get('EventKey'))}"
     else:
         msg_id = _text(fields.get("MsgId")) or _text(fields.get("MsgID"))
         key = f"msg:{msg_id}" if msg_id else f"msg:{openid}:{created}:{msg_type}"

@@ -37,6 +37,7 @@ SPECIAL_STEPS = (CONFIRM, EDITING, SAVED)
 CONFIRM_YES = ("1", "确认", "确认保存", "保存", "是", "是的", "对", "对的", "好", "好的", "嗯", "行", "可以", "没问题",
                "ok", "确定", "提交", "发吧", "发", "可以发")
 _CONFIRM_NO = ("3", "否", "不", "不要", "不保存")
+_NUMBERED = re.compile(r"(?:^|\s)1\. ")
 # The second wrong answer in a row to the same question says how to get out.
 TRIES_BEFORE_ESCAPE = 2
 
@@ -48,8 +49,8 @@ Extractor = Callable[[str, Ctx, dict], "tuple[Any, str] | None"]
 class Step:
     """One value of a flow. `ask` may be a callable of (ctx, values) for questions that depend on data.
 
-    `negatable`: the question invites a plain 「不用了」 (no needs, no phone), so that word answers it instead of
-    cancelling the flow.
+    `negatable`: the question invites a plain 「不用了」 (no needs), so that word answers it instead of cancelling
+    the flow; optional steps always do.
     """
 
     name: str
@@ -235,7 +236,10 @@ def _wrong_answer(flow: Flow, ctx: Ctx, data: dict, step: Step, why: str) -> str
     """Say why and ask again; from the second miss on, also say how to get out. Nothing is stored."""
     tries = data["tries"][step.name] = data["tries"].get(step.name, 0) + 1
     _save_state(flow, ctx, step.name, data)
-    text = f"{why}\n{step.question(ctx, data['values'])}"
+    asked = step.question(ctx, data["values"])
+    if _NUMBERED.search(why) and _NUMBERED.search(asked):
+        why = why.split("\n")[0]  # the question lists the choices again: once is enough
+    text = f"{why}\n{asked}"
     if tries >= TRIES_BEFORE_ESCAPE:
         text += "\n" + escape_hint(ctx, step)
     return text

@@ -9,7 +9,7 @@ from functools import cache
 # Cancel words end any conversation. The weak ones are also a plain "no": where a question invites that (「有
 # 需要帮忙的吗？」「留个电话？」) they answer it instead (Step.negatable).
 STRONG_CANCEL = ("取消", "算了", "退出", "不弄了", "不填了", "不办了", "不记了", "不问了", "不求助了", "不报了",
-                 "不搞了", "不整了", "放弃", "quit", "cancel", "exit")
+                 "不搞了", "不整了", "放弃", "关闭", "结束", "不说了", "quit", "cancel", "exit")
 WEAK_CANCEL = ("不用了", "不要了", "不需要了", "不用", "不要", "不用麻烦了")
 CANCEL = STRONG_CANCEL + WEAK_CANCEL
 CONTINUE = ("继续", "接着填", "继续填", "接着", "继续填写", "接着来")

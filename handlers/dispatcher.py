@@ -128,6 +128,8 @@ class Dispatcher:
         before = conversations.load(ctx.db, ctx.person_id)
         reply = self._handle_text(ctx, text, clicked)
         was_active = before is not None and before["step"] != engine.SAVED
+        if "回「继续」" in reply:  # the reply already says what is waiting
+            return reply
         return reply + self._draft_reminder(ctx, was_active)
 
     def _handle_text(self, ctx: Ctx, text: str, clicked: bool = False) -> str:
@@ -168,7 +170,7 @@ class Dispatcher:
     def _mid_flow(self, ctx: Ctx, flow: Flow, state: dict, text: str, clicked: bool) -> str:
         step = engine.current_step(flow, state)
         kind = cancel_kind(text)
-        if kind == "weak" and step is not None and step.negatable:
+        if kind == "weak" and step is not None and (step.negatable or step.optional):
             return _joined(engine.answer_no(flow, state, ctx))
         if kind or (state["step"] == engine.CONFIRM and clean(text) in ("3", "否", "不保存")):
             return self._cancel(ctx, flow, state)
