@@ -162,7 +162,7 @@ class Dispatcher:
         if state is not None:
             reply = self._mid_flow(ctx, self.flows.get(state["flow"]), state, text, clicked)
         else:
-            reply = self._no_flow(ctx, text, clicked, stale=bool(notices))
+            reply = self._no_flow(ctx, text, clicked, stale=replies.STALE in notices)
         return "\n".join([*notices, reply]) if reply else "\n".join(notices)
 
     # ------------------------------------------------------------ in a conversation
@@ -263,11 +263,14 @@ class Dispatcher:
                 return cmd.run(ctx, hit.rest) if cmd.allowed(ctx.role) else cmd.denied
             menus.forget(ctx.db, ctx.person_id)
             return _joined(engine.start(hit.flow, ctx, hit.rest))
+        if stale:
+            # It answered a question that no longer exists: not to be read as something new.
+            return self.menu(ctx)
         for handler in self.fallbacks:
             reply = handler(ctx, text)
             if reply:
                 return reply
-        return "" if stale else f"{replies.NOT_UNDERSTOOD}\n{self.menu(ctx)}"
+        return f"{replies.NOT_UNDERSTOOD}\n{self.menu(ctx)}"
 
     def start_flow(self, ctx: Ctx, name: str, text: str = "") -> str:
         """Start a flow by name (a fallback that recognised what the text is)."""

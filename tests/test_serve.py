@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,38 +11,20 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from tests.processes import free_port, wait_for
 from tests.wechat_peer import OFFICIAL, TOKEN, WeChatPeer, build_xml, parse_reply_xml, sha1_sign
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stdout.read()}")
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start")
 
 
 @pytest.fixture
 def served(env):
     def start(*args: str, extra_env: dict | None = None):
-        port = _free_port()
+        port = free_port()
         environment = {**os.environ, **env, **(extra_env or {})}
         process = subprocess.Popen([sys.executable, "-m", "bot", *args, "--port", str(port)], env=environment,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         started.append(process)
         base = f"http://127.0.0.1:{port}"
-        _wait_for(base + "/healthz", process)
+        wait_for(base + "/healthz", process)
         return base
 
     started: list[subprocess.Popen] = []
