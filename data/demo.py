@@ -51,5 +51,12 @@ def personas(db: Database) -> list[dict]:
         "  WHERE m.person_id = p.id AND m.role = 'leader') AS leads"
         " FROM people p LEFT JOIN sites s ON s.id = p.site_id WHERE p.name IS NOT NULL ORDER BY p.id")
     return [{"openid": r["openid"], "name": r["name"],
-             "label": f"{r['site'] or ''}{people.ROLES[r['role']]}" + (f"，{r['leads']}队长" if r["leads"] else "")
-             + f"（openid {r['openid']}）"} for r in rows]
+             "label": _label(r)} for r in rows]
+
+
+def _label(row: dict) -> str:
+    if row["leads"] and row["role"] == "team_lead":
+        who = f"{row['site'] or ''}{row['leads']}队长"
+    else:
+        who = f"{row['site'] or ''}{people.ROLES[row['role']]}" + (f"，{row['leads']}队长" if row["leads"] else "")
+    return f"{who}（openid {row['openid']}）"
