@@ -59,7 +59,9 @@ def understand(ctx: Ctx, text: str) -> str | None:
     if ticket and not match.urgent:
         handoff.forward(ctx.db, ticket, ctx.person, text, ctx.now)
         return f"已转给社工（{handoffs.label(ticket['id'])}），请稍等回复。"
-    if match.urgent or (match.category and (ctx.role not in STAFF or match.band == "route")):
+    # Staff state their needs in sentences; a staff word we do not know (月报, 指标) is no resident's request.
+    staff_sure = match.band == "route" and len(_HAN.findall(text)) > 4
+    if match.urgent or (match.category and (ctx.role not in STAFF or staff_sure)):
         return "\n".join(engine.start(request_flow.REQUEST, ctx, text))
     small = _small_talk(text)
     if small or ctx.role in STAFF or not _HAN.search(text):

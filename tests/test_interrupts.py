@@ -267,3 +267,8 @@ def test_a_wrong_answer_twice_offers_a_way_out_and_stores_nothing(wechat, demo_d
         ("还是挺好的", ["怎么走访", "取消"]),
     ])
     assert "mode" not in json.loads(active_state(demo_db, "demo-director")["data"])["values"]
+
+
+def test_a_workers_report_words_never_open_a_residents_request(wechat, demo_db):
+    converse(wechat, "demo-worker-elder", [("月报", "!为谁"), ("指标", "!为谁"), ("关闭", "没有正在办的事")])
+    assert requests_of(demo_db, "demo-worker-elder") == []
