@@ -57,15 +57,18 @@ def areas_from(findings: str | None) -> dict | None:
 
 def add_visit(db: Database, *, recipient_id: int, visitor_id: int, visit_date: str, mode: str, findings: str,
               now: datetime, areas: dict | None = None, needs: str | None = None,
-              verification: dict | None = None, flagged: bool = False, source_text: str | None = None) -> int:
+              verification: dict | None = None, flagged: bool = False, source_text: str | None = None,
+              outcome: str = "met") -> int:
     if mode not in MODES:
         raise ValueError(f"unknown visit mode {mode!r}")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown visit outcome {outcome!r}")
     date.fromisoformat(visit_date)  # a malformed date must never reach the table
     cursor = db.conn.execute(
         "INSERT INTO visits (recipient_id, visitor_id, visit_date, mode, findings, areas, needs, verification,"
-        " flagged, source_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " flagged, source_text, created_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [recipient_id, visitor_id, visit_date, mode, findings, _json(areas), needs or None, _json(verification),
-         int(flagged), source_text, iso(now)],
+         int(flagged), source_text, iso(now), outcome],
     )
     return cursor.lastrowid
 
@@ -164,9 +167,15 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         "categories": json.loads(row["categories"] or "[]"), "site": row["site"], "visit_date": row["visit_date"],
         "mode": row["mode"], "visitor": row["visitor"] or "", "findings": row["findings"],
         "needs": row["needs"] or "", "verification": json.loads(row["verification"]) if row["verification"] else None,
+        "outcome": row["outcome"], "counts": _counts(row),
         "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
         "photos": row["photo_count"], "recorded_at": row["created_at"],
     } for row in rows]
+
+
+def _counts(row: dict) -> bool:
+    """The COUNTS_SQL rule, for one row already read."""
+    return row["deleted_at"] is None and row["mode"] in IN_PERSON_MODES and row["outcome"] == "met"
 
 
 def flag_to_workers(db: Database, recipient: dict, visit_id: int, reasons: list[str], visitor: dict,
@@ -210,6 +219,8 @@ COLUMNS: list[tuple] = [
     ("findings", "情况"),
     ("needs", "需求"),
     ("verification", "核查", verification_text),
+    ("outcome", "结果", lambda v: OUTCOMES.get(v, v)),
+    ("counts", "计入上门覆盖"),
     ("areas", "四项", lambda v: "；".join(f"{k}：{w}" for k, w in (v or {}).items())),
     ("flagged", "需跟进"),
     ("photos", "照片数"),

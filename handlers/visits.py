@@ -229,8 +229,8 @@ def _report_site(ctx: Ctx) -> int | None:
     """The site whose staff must act: the recipient being visited, else the sender's own site."""
     state = conversations.load(ctx.db, ctx.person_id)
     if state and state["flow"] == VISIT.name:
-        chosen = state["data"]["values"].get("recipient")
-        recipient = recipients.get_recipient(ctx.db, chosen["id"]) if chosen else None
+        chosen = [r for r in state["data"]["values"].get("recipients") or [] if r.get("id")]
+        recipient = recipients.get_recipient(ctx.db, chosen[0]["id"]) if chosen else None
         if recipient:
             return recipient["site_id"]
     return ctx.person.get("site_id")
