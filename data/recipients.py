@@ -213,6 +213,11 @@ def set_level(db: Database, recipient_id: int, level: str, now: datetime) -> Non
     db.conn.execute("UPDATE recipients SET level = ?, updated_at = ? WHERE id = ?", [level, iso(now), recipient_id])
 
 
+def confirm_pending(db: Database, recipient_id: int, now: datetime) -> None:
+    """A person found on a visit, checked by a worker, joins the roster."""
+    db.conn.execute("UPDATE recipients SET pending = 0, updated_at = ? WHERE id = ?", [iso(now), recipient_id])
+
+
 def close_recipient(db: Database, recipient_id: int, reason: str, now: datetime) -> None:
     db.conn.execute("UPDATE recipients SET active = 0, closed_reason = ?, updated_at = ? WHERE id = ?",
                     [reason, iso(now), recipient_id])

@@ -115,7 +115,7 @@ def _ask_workers_to_confirm(ctx: Ctx, row: dict, findings: str) -> None:
     who = "老人" if row["kind"] == "elder" else "孩子"
     body = (f"【新发现待核实】{ctx.person.get('name') or people.ROLES[ctx.role]}走访时记下了名单外的{who}"
             f"「{row['name']}」（{site['name'] if site else ''}）：{findings[:80]}\n"
-            f"请核实情况、补全信息，确认后回「确认 {row['name']}」加入名单。")
+            f"请核实情况、补全信息，核实后回「核实 {row['name']}」加入名单。")
     staff = people.staff_of_site(ctx.db, row["site_id"], ("worker",)) or people.admins(ctx.db)
     for worker in staff:
         if worker["id"] != ctx.person["id"]:
