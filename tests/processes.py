@@ -27,9 +27,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
         if process.poll() is not None:
             raise AssertionError(f"server exited: {process.stdout.read() if process.stdout else ''}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still booting behind the socket
             time.sleep(0.2)
     raise AssertionError("server did not start")
 
