@@ -38,6 +38,7 @@ ELDER_AREAS = {
               "门窗", "燃气", "煤气", "扶手", "滑", "房子", "火"),
 }
 AREA_MAX = 40
+_EVALUATION = re.compile(r"[：:\s]|好|一般|正常|还行|还好|差|不|良|没|无|较|很|挺|都|也|尚")
 
 # A need: something is short, wanted or broken, or nobody looks after someone.
 _RESOURCES = ("衣", "被", "褥", "煤", "炭", "柴", "米", "面", "油", "钱", "药", "吃的", "喝的", "书", "本子", "文具",
@@ -58,8 +59,8 @@ def areas(note: str, kind: str) -> dict[str, str]:
     for clause in clauses(note):
         folded = fold(clause)
         for area, words in table.items():
-            if folded.startswith(area):
-                # 「监护好」: the word after the area's own name says it
+            if folded.startswith(area) and _EVALUATION.match(folded[len(area):]):
+                # 「监护好」「健康一般」: the words after the area's own name say it (not 「监护人没变化」)
                 found.setdefault(area, []).append(clause[len(area):].lstrip("：: ") or clause)
             elif any(w in folded for w in words):
                 found.setdefault(area, []).append(clause)

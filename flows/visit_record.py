@@ -71,7 +71,7 @@ def summary(ctx: Ctx, values: dict) -> str:
     for kind in dict.fromkeys(r["kind"] for r in who):
         read = found_in.areas(findings, kind)
         if read:
-            lines.append(("四项：" if kind == "child" else "探访：") + "｜".join(f"{k} {v}" for k, v in read.items()))
+            lines.append(("四项：" if kind == "child" else "探访：") + "｜".join(f"{k}：{v}" for k, v in read.items()))
     lines.append(f"需求：{values['needs']}（保存后转给社工/志愿者跟进）" if values.get("needs") else "需求：无")
     verification = verification_of(values)
     if verification:

@@ -62,7 +62,7 @@ def test_record_and_home_visit_words_and_a_note_without_needs(wechat, db, team):
 def test_ambiguous_given_name_offers_a_numbered_choice(wechat, db, team):
     converse(wechat, "d-liming", [
         ("记录 小明 昨天 电话 学习正常", ["哪一位", "1. 李小明（男，12岁）", "2. 王小明（男，9岁）"]),
-        ("2", ["对象：王小明", "11月19日", "电话", "情况：学习正常", "四项：就学 学习正常"]),
+        ("2", ["对象：王小明", "11月19日", "电话", "情况：学习正常", "四项：就学：学习正常"]),
         ("1", "已保存"),
     ])
     [visit] = saved(db)
@@ -118,7 +118,7 @@ def test_step_by_step_with_no_need(wechat, db, team):
 def test_children_are_asked_about_the_four_areas(wechat, db, team):
     converse(wechat, "d-liming", [("走访 王小明 上门", ["监护、安全、就学、健康"]),
                                   ("监护好 安全好 上学正常 健康一般", "有需要帮忙"),
-                                  ("无", ["四项：监护 好｜安全 好｜就学 上学正常｜健康 一般"])])
+                                  ("无", ["四项：监护：好｜安全：好｜就学：上学正常｜健康：一般"])])
 
 
 def test_cancel_midway_saves_nothing(wechat, db, team):
