@@ -29,8 +29,8 @@ _FILLERS = ("帮我记一下", "记录一下", "记一下", "记个走访", "汇
 _ADVERB_BEFORE_VERB = re.compile(r"(?:都|也|又|还|一起)(?=去|到|打|上门|看|视频|见)")
 _HOME = ("家里", "家中", "家")
 # 「给王小明爷爷打了个电话」: the guardian right after the name, when a call or a video follows.
-_KIN_THEN_CALL = re.compile(r"(?:的)?(?:爷爷|奶奶|外公|外婆|姥姥|姥爷|姑姑|舅舅|叔叔|伯伯|家长|监护人|妈妈|"
-                            r"爸爸|母亲|父亲|家人|老伴|儿子|女儿)(?=打|通|视频|电话|微信)")
+_KIN_THEN_CALL = re.compile(r"(?:的)?(?:他|她)?(?:的)?(?:爷爷|奶奶|外公|外婆|姥姥|姥爷|姑姑|舅舅|叔叔|伯伯|家长|"
+                            r"监护人|妈妈|爸爸|妈|爸|母亲|父亲|家人|老伴|儿子|女儿)(?=打|通|视频|电话|微信)")
 # Words that say how the visit was made; each maps to a mode. Longest first when matched.
 MODE_CUES = {
     "上门": ("去看了", "去看望了", "去看望", "看望了", "看望", "去看", "去瞧了", "去了", "去", "到了", "到", "上门",
@@ -105,13 +105,15 @@ def _one_piece(rest: str, pool: list[dict], today: date, found: Preamble) -> str
         elif found.day is None:
             found.day = day
         return after
-    for mode, cues in _MODE_CUES_SORTED:
-        # Once the way is said, the same words later belong to the findings (「上门 又去看了看」).
-        if rest.startswith(cues) and (found.mode is None or found.mode == "上门" and mode == "到校"):
-            for cue in cues:
-                if rest.startswith(cue):
-                    found.mode = mode
-                    return rest[len(cue):]
+    for cue, mode in _MODE_CUES_SORTED:
+        if rest.startswith(cue):
+            # Once the way is said, the same words later belong to the findings (「上门 又去看了看」), unless a
+            # name follows them (「今日到校看望王思雨」).
+            if found.mode is None or (found.mode == "上门" and mode == "到校"):
+                found.mode = mode
+            elif name_at_start(rest[len(cue):], pool) is None:
+                break
+            return rest[len(cue):]
     for connector in _CONNECTORS:
         if found.recipients and rest.startswith(connector):
             return rest[len(connector):]
@@ -142,7 +144,8 @@ def _after_home(rest: str, found: Preamble) -> str:
     return rest
 
 
-_MODE_CUES_SORTED = [(mode, tuple(sorted(cues, key=len, reverse=True))) for mode, cues in MODE_CUES.items()]
+# Every cue of every mode, longest first: 「到校」 before 「到」.
+_MODE_CUES_SORTED = sorted(((cue, mode) for mode, cues in MODE_CUES.items() for cue in cues), key=lambda c: -len(c[0]))
 
 
 def _followed_by_home(text: str, end: int) -> bool:
@@ -229,7 +232,7 @@ OUTCOME_CUES = (
                   "没人接",
                   "关机", "停机", "没见上", "出去了没回来", "上学去了没见")),
 )
-_MET_OVERRIDES = ("见到了", "见到本人", "孩子在家", "人在家", "见着了", "见到孩子", "见到老人")
+_MET_OVERRIDES = re.compile(r"(?<![没不])(?:见到了|见到本人|孩子在家|人在家|见着了|见到孩子|见到老人)")
 
 
 def read_outcome(text: str) -> str | None:
@@ -237,7 +240,7 @@ def read_outcome(text: str) -> str | None:
     folded = fold(text)
     for outcome, cues in OUTCOME_CUES:
         if any(re.search(c, folded) for c in cues):
-            if outcome == "not_home" and any(c in folded for c in _MET_OVERRIDES):
+            if outcome == "not_home" and _MET_OVERRIDES.search(folded):
                 continue
             return outcome
     return None
