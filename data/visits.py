@@ -58,7 +58,7 @@ def areas_from(findings: str | None) -> dict | None:
 def add_visit(db: Database, *, recipient_id: int, visitor_id: int, visit_date: str, mode: str, findings: str,
               now: datetime, areas: dict | None = None, needs: str | None = None,
               verification: dict | None = None, flagged: bool = False, source_text: str | None = None,
-              outcome: str = "met") -> int:
+              outcome: str = "met", batch: str | None = None) -> int:
     if mode not in MODES:
         raise ValueError(f"unknown visit mode {mode!r}")
     if outcome not in OUTCOMES:
@@ -66,9 +66,9 @@ def add_visit(db: Database, *, recipient_id: int, visitor_id: int, visit_date: s
     date.fromisoformat(visit_date)  # a malformed date must never reach the table
     cursor = db.conn.execute(
         "INSERT INTO visits (recipient_id, visitor_id, visit_date, mode, findings, areas, needs, verification,"
-        " flagged, source_text, created_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " flagged, source_text, created_at, outcome, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [recipient_id, visitor_id, visit_date, mode, findings, _json(areas), needs or None, _json(verification),
-         int(flagged), source_text, iso(now), outcome],
+         int(flagged), source_text, iso(now), outcome, batch],
     )
     return cursor.lastrowid
 
@@ -93,6 +93,15 @@ def last_visit_by(db: Database, visitor_id: int, since: datetime) -> dict | None
 
 def undoable_visit(db: Database, visitor_id: int, now: datetime) -> dict | None:
     return last_visit_by(db, visitor_id, now - UNDO_WINDOW)
+
+
+def saved_together(db: Database, visit: dict) -> list[dict]:
+    """The visits recorded with this one in one confirmation (「马小军和杨雪梅」: one visit each)."""
+    if not visit.get("batch"):
+        return [visit]
+    return list(db.query(
+        "SELECT v.*, r.name AS recipient_name FROM visits v JOIN recipients r ON r.id = v.recipient_id"
+        " WHERE v.batch = ? AND v.deleted_at IS NULL ORDER BY v.id", [visit["batch"]]))
 
 
 def soft_delete(db: Database, visit_id: int, now: datetime) -> bool:

@@ -128,6 +128,7 @@ def save(ctx: Ctx, values: dict) -> str:
     started = conversations.started_at(ctx.db, ctx.person_id)
     source = visits.texts_since(ctx.db, ctx.openid, started, ctx.message.key if ctx.message else None)
     saved: list[tuple[int, dict]] = []
+    batch = f"{ctx.openid}:{ctx.message.key}" if ctx.message else f"{ctx.openid}:{ctx.now.isoformat()}"
     for value in values["recipients"]:
         row = _row_for(ctx, value, findings)
         checked = verification if value.get("allowance") else None
@@ -135,7 +136,7 @@ def save(ctx: Ctx, values: dict) -> str:
             ctx.db, recipient_id=row["id"], visitor_id=ctx.person["id"], visit_date=values["date"],
             mode=values["mode"], findings=findings, now=ctx.now, areas=found_in.areas(findings, row["kind"]) or None,
             needs=values.get("needs"), verification=checked, flagged=bool(reasons and checked),
-            source_text=source, outcome=values["outcome"])
+            source_text=source, outcome=values["outcome"], batch=batch)
         audit.record(ctx.db, ctx.now, ctx.openid, "visit_recorded", f"recipient:{row['id']}",
                      {"visit": visit_id, "flagged": bool(reasons and checked), "new": bool(value.get("new"))})
         if reasons and checked:

@@ -57,8 +57,9 @@ def _undoable(ctx: Ctx, values: dict) -> int:
 
 def _ask_sure(ctx: Ctx, values: dict) -> str:
     visit = visits.get_visit(ctx.db, values["visit"])
+    names = "、".join(v["recipient_name"] for v in visits.saved_together(ctx.db, visit))
     note = visit["findings"] if len(visit["findings"]) <= 40 else visit["findings"][:40] + "…"
-    return (f"要撤销这条走访记录吗？\n{visit['recipient_name']} {_short_date(visit['visit_date'], ctx.today)}"
+    return (f"要撤销这条走访记录吗？\n{names} {_short_date(visit['visit_date'], ctx.today)}"
             f" {visit['mode']}：{note}\n回「是」撤销，回「否」保留。")
 
 
@@ -68,17 +69,25 @@ def _save_undo(ctx: Ctx, values: dict) -> str:
     if not values.get("sure"):
         return "好的，记录保留，没有撤销。"
     visit = visits.undoable_visit(ctx.db, ctx.person["id"], ctx.now)
-    if visit is None or visit["id"] != values["visit"] or not visits.soft_delete(ctx.db, visit["id"], ctx.now):
+    if visit is None or visit["id"] != values["visit"]:
         raise Invalid("这条记录已超过24小时或已撤销，没有改动。")
-    audit.record(ctx.db, ctx.now, ctx.openid, "visit_undone", f"recipient:{visit['recipient_id']}",
-                 {"visit": visit["id"]})
-    withdrawn, kept = request_life.withdraw_from_visit(ctx.db, visit["id"], ctx.person, ctx.now)
+    together = visits.saved_together(ctx.db, visit)
+    withdrawn, kept = [], []
+    for one in together:
+        if not visits.soft_delete(ctx.db, one["id"], ctx.now):
+            raise Invalid("这条记录已超过24小时或已撤销，没有改动。")
+        audit.record(ctx.db, ctx.now, ctx.openid, "visit_undone", f"recipient:{one['recipient_id']}",
+                     {"visit": one["id"]})
+        gone, stay = request_life.withdraw_from_visit(ctx.db, one["id"], ctx.person, ctx.now)
+        withdrawn += gone
+        kept += stay
     tail = ""
     if withdrawn:
         tail += f"\n由它转出的求助 {'、'.join(withdrawn)} 已一并撤回。"
     if kept:
         tail += f"\n求助 {'、'.join(kept)} 已有人在办，没有撤回；如需取消请联系社工。"
-    return f"已撤销：{visit['recipient_name']} {_short_date(visit['visit_date'], ctx.today)}的走访记录。{tail}"
+    names = "、".join(v["recipient_name"] for v in together)
+    return f"已撤销：{names} {_short_date(visit['visit_date'], ctx.today)}的走访记录。{tail}"
 
 
 UNDO = feature.flow(Flow(

@@ -156,3 +156,9 @@ def test_unsure_between_a_visit_and_a_request_asks_one_question(wechat, db, worl
         ("1", "怎么走访的"),
         ("上门", ["请核对走访记录", "王小明", "书包坏了"]),
     ])
+
+
+def test_undo_withdraws_every_visit_of_one_confirmation(wechat, db, world):
+    converse(wechat, "d-li", [("走访 杨欣怡 和 王小明 今天 电话 都挺好", "为2人各记一条"), ("1", "已保存"),
+                              ("撤销", ["杨欣怡、王小明", "要撤销"]), ("是", "已撤销：杨欣怡、王小明")])
+    assert visits_of(db, "杨欣怡") == visits_of(db, "王小明") == []
