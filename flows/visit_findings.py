@@ -38,6 +38,8 @@ ELDER_AREAS = {
               "门窗", "燃气", "煤气", "扶手", "滑", "房子", "火"),
 }
 AREA_MAX = 40
+_ABOUT_AN_ADULT = re.compile(r"(?:他|她)?(?:的|家)?(?:奶奶|爷爷|外婆|外公|姥姥|姥爷|姑姑|舅舅|叔叔|伯伯|伯父|妈妈|爸爸|"
+                            r"母亲|父亲|老人|大人)")
 _EVALUATION = re.compile(r"[：:\s]|好|一般|正常|还行|还好|差|不|良|没|无|较|很|挺|都|也|尚")
 
 # A need: something is short, wanted or broken, or nobody looks after someone.
@@ -60,6 +62,8 @@ def areas(note: str, kind: str) -> dict[str, str]:
     for clause in clauses(note):
         folded = fold(clause)
         for area, words in table.items():
+            if kind == "child" and area != "监护" and _ABOUT_AN_ADULT.match(folded):
+                continue  # 「奶奶身体也行」: the grandmother's health is not the child's
             if folded.startswith(area) and _EVALUATION.match(folded[len(area):]):
                 # 「监护好」「健康一般」: the words after the area's own name say it (not 「监护人没变化」)
                 found.setdefault(area, []).append(clause[len(area):].lstrip("：: ") or clause)

@@ -337,11 +337,22 @@ def test_in_the_demo_a_director_can_record_a_visit_at_once(runner, db):
 
 
 @pytest.mark.parametrize(("note", "areas"), [
-    ("监护好，安全好，上学正常，健康一般", {"监护": "好", "安全": "好", "就学": "正常", "健康": "一般"}),
-    ("娃身体好 学习跟得上", {"健康": "好", "就学": "跟得上"}),
-    ("孩子挺好，奶奶身体也行", None),  # grandma's health is not the child's
+    ("监护好，安全好，上学正常，健康一般", {"监护": "好", "安全": "好", "就学": "上学正常", "健康": "一般"}),
+    ("娃身体好 学习跟得上", {"健康": "娃身体好", "就学": "学习跟得上"}),
+    ("孩子挺好，奶奶身体也行", {}),  # grandma's health is not the child's
+    ("监护人没变化，奶奶带着", {"监护": "监护人没变化；奶奶带着"}),
 ])
 def test_the_four_areas_are_read_only_when_they_are_about_the_child(note, areas):
-    from data.visits import areas_from
+    from flows.visit_findings import areas as read_areas
 
-    assert areas_from(note) == areas
+    assert read_areas(note, "child") == areas
+
+
+@pytest.mark.parametrize(("note", "areas"), [
+    ("吃饭正常，血压有点高，儿子一周打一次电话，炉子烟筒该换了",
+     {"生活": "吃饭正常", "健康": "血压有点高", "赡养": "儿子一周打一次电话", "居家安全": "炉子烟筒该换了"}),
+])
+def test_elders_four_areas_follow_the_local_visiting_rules(note, areas):
+    from flows.visit_findings import areas as read_areas
+
+    assert read_areas(note, "elder") == areas
