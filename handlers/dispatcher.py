@@ -75,6 +75,7 @@ class Dispatcher:
         words = [*self.commands, *self.flows.by_trigger]
         self._words = set(words)
         self._glued = sorted((w for w in self._words if len(w) >= 2), key=len, reverse=True)
+        self._vocabulary = sorted(self._words)
 
     def context(self, db: Any, person: dict, now: Any, tz: Any, message: Message | None = None) -> Ctx:
         return Ctx(db=db, person=person, now=now, tz=tz, message=message, classify=self.classify)
@@ -348,7 +349,7 @@ class Dispatcher:
             if cleaned.startswith(word) and len(cleaned) > len(word):
                 return word, cleaned[len(word):].strip(" ，,：:"), "glued"
         if self.fuzzy and first and len(first) <= 4 and not re.search(r"[A-Za-z0-9]", first):
-            fixed = self.fuzzy(first, sorted(self._words))
+            fixed = self.fuzzy(first, self._vocabulary)
             if fixed:
                 return fixed, rest.strip(), "fuzzy"
         return None
