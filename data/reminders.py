@@ -184,16 +184,23 @@ def _add_workers_and_figures(db: Database, staff: dict[int, StaffStatus], params
             staff.setdefault(person_id, StaffStatus(person_id, openid, name, role))
         if person_id in staff:
             staff[person_id].site_id = site_id
-    workers_by_site: dict[int, list[StaffStatus]] = {}
-    for status in staff.values():
-        if status.role == "worker" and status.site_id is not None:
-            workers_by_site.setdefault(status.site_id, []).append(status)
+    by_site: dict[int, list[int]] = {}
     for visitor_id, site_id, visits, verifications, in_person in db.conn.execute(_FIGURES_SQL, params).fetchall():
-        counted = [staff[visitor_id]] if visitor_id in staff and staff[visitor_id].role != "worker" else []
-        for status in counted + workers_by_site.get(site_id, []):
-            status.visits_in_month += visits
-            status.verifications_in_month += verifications or 0
-            status.in_person_in_month += in_person or 0
+        figures = (visits, verifications or 0, in_person or 0)
+        if visitor_id in staff and staff[visitor_id].role != "worker":
+            _add(staff[visitor_id], figures)
+        totals = by_site.setdefault(site_id, [0, 0, 0])
+        for index, value in enumerate(figures):
+            totals[index] += value
+    for status in staff.values():
+        if status.role == "worker" and status.site_id in by_site:
+            _add(status, by_site[status.site_id])
+
+
+def _add(status: StaffStatus, figures: tuple[int, int, int] | list[int]) -> None:
+    status.visits_in_month += figures[0]
+    status.verifications_in_month += figures[1]
+    status.in_person_in_month += figures[2]
 
 
 def _overdue(recipient_id: int, name: str, last: str | None, day: date) -> Overdue:
