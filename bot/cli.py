@@ -106,12 +106,13 @@ def site() -> None:
 @site.command("add", help="添加站点 / add a site")
 @click.argument("name")
 @click.option("--project", required=True, type=click.Choice(["elder", "child"]))
-def site_add(name: str, project: str) -> None:
+@click.option("--township", help="所属镇/街道，如 峡口镇（督导员按镇查看）")
+def site_add(name: str, project: str, township: str | None) -> None:
     from data import sites
 
     db = open_db(_settings().db_path)
     try:
-        sites.add_site(db, name, project)
+        sites.add_site(db, name, project, township)
     except sites.SiteError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"已添加站点：{name}（{sites.PROJECTS[project]}）")
@@ -122,7 +123,7 @@ def site_list() -> None:
     from data import sites
 
     for row in sites.list_sites(open_db(_settings().db_path)):
-        click.echo(f"{row['id']}\t{row['name']}\t{sites.PROJECTS[row['project']]}")
+        click.echo(f"{row['id']}\t{row['name']}\t{sites.PROJECTS[row['project']]}\t{row['township'] or ''}")
 
 
 @cli.command(help="在终端里以某人身份聊天（和微信走同一套处理）/ chat in the terminal as someone")
@@ -193,9 +194,9 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
 
 def _add_subcommands() -> None:
     """The sub-commands of the visit, request and push modules (import, export, classify, outbox ...)."""
-    from bot import cli_push, cli_requests, cli_visits
+    from bot import cli_push, cli_reports, cli_requests, cli_visits
 
-    for module in (cli_visits, cli_requests, cli_push):
+    for module in (cli_visits, cli_requests, cli_push, cli_reports):
         module.register(cli)
 
 
