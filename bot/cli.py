@@ -180,12 +180,17 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = open_db(path)
-    personas = seed_demo(db, utcnow())
+    personas = seed_demo(db, utcnow(), dashboard=True)
     click.echo(f"演示数据库：{path}")
     click.echo("可以用这些身份聊天（浏览器里的模拟器，或另开一个终端：laoxiao chat --demo --as 姓名）：")
     for persona in personas:
         click.echo(f"  {persona['name']}\t{persona['label']}")
     db.close()
+    from data.demo_web import PASSWORD, login_lines
+
+    click.echo(f"管理后台 http://{host}:{port}/admin ，演示账号（密码都是 {PASSWORD}）：")
+    for line in login_lines():
+        click.echo(line)
     if not no_serve:
         click.echo(f"浏览器打开 http://{host}:{port}/ 用聊天模拟器试试。")
         click.echo("这个终端留给服务；想在终端里聊天，请另开一个终端运行：.venv/bin/laoxiao chat --demo --as 李明")

@@ -166,6 +166,24 @@ def test_malformed_addresses_answer_400_not_500(client, world):
     assert client.get("/admin/reports?from=2026-10-31&to=2026-10-01").status_code == 400
 
 
+def test_the_demo_prints_its_logins_and_fills_the_dashboard(runner, client, db):
+    from bot.cli import cli
+    from data.demo_web import PASSWORD
+
+    result = runner.invoke(cli, ["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "/admin" in result.output and PASSWORD in result.output and "minzhengju" in result.output
+    counts = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("cases", "events", "web_users")]
+    assert runner.invoke(cli, ["demo", "--no-serve"]).exit_code == 0  # twice: nothing doubled
+    assert [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("cases", "events", "web_users")] == counts
+    assert counts == [4, 2, 6]
+    for username in ("admin", "mali", "yangfan", "dudao", "minzhengju", "pinggu"):
+        assert login(client, username, PASSWORD).status_code == 302, username
+    assert "在办个案" in client.get("/admin/").get_data(as_text=True)  # the last login: the evaluator
+    assert "冬季防煤气中毒讲座" in client.get("/admin/events").get_data(as_text=True)
+    assert "快乐成长" in client.get("/admin/groups").get_data(as_text=True)
+
+
 def test_accounts_from_the_command_line(runner, client, db, person):
     from bot.cli import cli
 
@@ -190,3 +208,15 @@ def test_accounts_from_the_command_line(runner, client, db, person):
     assert runner.invoke(cli, ["user", "disable", "mali"]).exit_code == 0
     assert client.get("/admin/").status_code == 302
     assert "（已停用）" in runner.invoke(cli, ["user", "list"]).output
+
+
+def test_a_new_village_joins_its_townships_supervisor(runner, client, person):
+    from bot.cli import cli
+
+    assert runner.invoke(cli, ["site", "add", "小坝村", "--project", "child", "--township", "峡口镇"]).exit_code == 0
+    assert "小坝村\t儿童项目\t峡口镇" in runner.invoke(cli, ["site", "list"]).output
+    added = runner.invoke(cli, ["user", "add", "--web", "dudao", "--role", "supervisor", "--township", "峡口镇",
+                                "--password-stdin"], input="long-enough-1\n")
+    assert added.exit_code == 0, added.output
+    assert "dudao\t" in runner.invoke(cli, ["user", "list"]).output
+    assert "峡口镇：沈闸村、小坝村" in runner.invoke(cli, ["user", "list"]).output
