@@ -89,12 +89,15 @@ def _needs_survey(db: Database, w: Window) -> dict:
             "in_period": _count(db, sql, [code, w.first.isoformat(), w.last.isoformat()])}
 
 
+# Ongoing-care recipients (持续关爱对象, the plan's 10-15 per project): active, confirmed (not pending), flagged.
+ONGOING_SQL = "r.active = 1 AND r.pending = 0 AND r.ongoing_care = 1"
+
+
 def ongoing_recipient_ids(db: Database, site_ids: list[int]) -> list[int]:
-    """Ongoing-care recipients: active, confirmed (not pending), flagged 持续关爱, at the sites."""
+    """The ongoing-care recipients at the sites."""
     marks = ",".join(str(int(i)) for i in site_ids) or "NULL"
     return [row[0] for row in db.conn.execute(
-        f"SELECT id FROM recipients WHERE active = 1 AND pending = 0 AND ongoing_care = 1 AND site_id IN ({marks})"
-        " ORDER BY id")]
+        f"SELECT r.id FROM recipients r WHERE {ONGOING_SQL} AND r.site_id IN ({marks}) ORDER BY r.id")]
 
 
 def monthly_seen(db: Database, recipient_ids: list[int], first: date, last: date) -> list[dict]:

@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from data import coverage, indicators, projects
+from data import indicators, projects
 from data import requests as reqs
 from data.cases import OVERDUE_AFTER, STAGES
 from data.report_sections import events_section, groups_section, highlights, next_month, volunteers_section
+from data.visits import COUNTS_SQL, IN_PERSON_MODES
 
 ALL_SITES = "全部站点"
 
@@ -103,29 +104,47 @@ def _site_clause(column: str, site_ids: list[int] | None) -> str:
 
 # ---------------------------------------------------------------- visits
 
+# Per site, in one pass over the window's visits (a recipient belongs to one site, so sites add up):
+# all visits, counting ones (in person and met), phone/video, in person but not met, recipients seen in person,
+# ongoing-care recipients seen in person.
+_VISITS_BY_SITE = f"""
+SELECT r.site_id, COUNT(*), SUM({COUNTS_SQL}), SUM(v.mode NOT IN ({{modes}})),
+       SUM(v.mode IN ({{modes}}) AND v.outcome != 'met'),
+       COUNT(DISTINCT CASE WHEN {COUNTS_SQL} THEN v.recipient_id END),
+       COUNT(DISTINCT CASE WHEN {COUNTS_SQL} AND {indicators.ONGOING_SQL} THEN v.recipient_id END)
+FROM visits v JOIN recipients r ON r.id = v.recipient_id
+WHERE v.deleted_at IS NULL AND v.visit_date BETWEEN ? AND ? AND r.site_id IN ({{sites}})
+GROUP BY r.site_id
+"""
+_FIGURES = ("visits", "in_person", "remote", "not_met", "recipients_visited", "ongoing_seen")
+
+
 def visits_section(db: Database, site_ids: list[int], first: date, last: date) -> dict:
-    everyone = [r[0] for r in db.conn.execute(f"SELECT id FROM recipients WHERE site_id IN ({_marks(site_ids)})")]
-    figures = coverage.counts(db, everyone, first, last)
-    ongoing = indicators.ongoing_recipient_ids(db, site_ids)
-    seen = coverage.counts(db, ongoing, first, last)["recipients_seen"]
-    monthly = [{**m, "ongoing": len(ongoing), "coverage": _ratio(m["seen"], len(ongoing))}
-               for m in indicators.monthly_seen(db, ongoing, first, last)]
+    modes = ",".join(f"'{m}'" for m in IN_PERSON_MODES)
+    found = {row[0]: dict(zip(_FIGURES, (n or 0 for n in row[1:]), strict=True)) for row in db.conn.execute(
+        _VISITS_BY_SITE.format(modes=modes, sites=_marks(site_ids)), [first.isoformat(), last.isoformat()])}
+    ongoing_at = dict(db.conn.execute(
+        f"SELECT r.site_id, COUNT(*) FROM recipients r WHERE {indicators.ONGOING_SQL}"
+        f" AND r.site_id IN ({_marks(site_ids)}) GROUP BY r.site_id").fetchall())
     by_site = []
     for site in db.query(f"SELECT id, name FROM sites WHERE id IN ({_marks(site_ids)}) ORDER BY id"):
-        own = indicators.ongoing_recipient_ids(db, [site["id"]])
-        site_seen = coverage.counts(db, own, first, last)["recipients_seen"]
-        visits = coverage.counts(db, _ids_at(db, site["id"]), first, last)
-        by_site.append({"site": site["name"], "visits": visits["all"], "in_person": visits["counting"],
-                        "ongoing_recipients": len(own), "ongoing_seen": site_seen,
-                        "coverage": _ratio(site_seen, len(own))})
-    return {"total": figures["all"], "in_person": figures["counting"], "remote": figures["remote"],
-            "not_met": figures["not_met"], "recipients_visited": figures["recipients_seen"],
-            "ongoing_recipients": len(ongoing), "ongoing_seen": seen, "coverage": _ratio(seen, len(ongoing)),
-            "monthly": monthly, "by_site": by_site}
-
-
-def _ids_at(db: Database, site_id: int) -> list[int]:
-    return [r[0] for r in db.conn.execute("SELECT id FROM recipients WHERE site_id = ?", [site_id])]
+        figures = found.get(site["id"], dict.fromkeys(_FIGURES, 0))
+        ongoing = ongoing_at.get(site["id"], 0)
+        by_site.append({"site": site["name"], "visits": figures["visits"], "in_person": figures["in_person"],
+                        "ongoing_recipients": ongoing, "ongoing_seen": figures["ongoing_seen"],
+                        "coverage": _ratio(figures["ongoing_seen"], ongoing)})
+    total = {key: sum(figures[key] for figures in found.values()) for key in _FIGURES}
+    ongoing = sum(ongoing_at.values())
+    months = projects.months_between(first, last)
+    if len(months) == 1:  # the window's own figure: no second pass over the visits
+        seen_by_month = [{"month": months[0], "seen": total["ongoing_seen"]}]
+    else:
+        seen_by_month = indicators.monthly_seen(db, indicators.ongoing_recipient_ids(db, site_ids), first, last)
+    monthly = [{**m, "ongoing": ongoing, "coverage": _ratio(m["seen"], ongoing)} for m in seen_by_month]
+    return {"total": total["visits"], "in_person": total["in_person"], "remote": total["remote"],
+            "not_met": total["not_met"], "recipients_visited": total["recipients_visited"],
+            "ongoing_recipients": ongoing, "ongoing_seen": total["ongoing_seen"],
+            "coverage": _ratio(total["ongoing_seen"], ongoing), "monthly": monthly, "by_site": by_site}
 
 
 # ---------------------------------------------------------------- requests

@@ -57,6 +57,7 @@ def test_visits_and_coverage(db, october):
                                    "ongoing_recipients", "ongoing_seen", "coverage")} == {
         "total": 9, "in_person": 6, "remote": 2, "not_met": 1, "recipients_visited": 5,
         "ongoing_recipients": 6, "ongoing_seen": 4, "coverage": 0.667}
+    assert visits["monthly"] == [{"month": "2026-10", "seen": 4, "ongoing": 6, "coverage": 0.667}]
     by_site = {s["site"]: (s["visits"], s["in_person"], s["ongoing_recipients"], s["ongoing_seen"])
                for s in visits["by_site"]}
     assert by_site == {"怡园社区": (3, 1, 2, 1), "沈闸村": (5, 4, 3, 2), "马家湾村": (1, 1, 1, 1)}
