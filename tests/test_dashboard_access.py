@@ -21,6 +21,14 @@ def test_pages_need_a_login_and_forms_need_one_too(client, world):
     assert client.post("/admin/protection/1/handle", data={"note": "x"}).status_code == 400
 
 
+def test_pages_are_never_cached_or_framed(client, world):
+    login(client, "admin")
+    response = client.get(f"/admin/recipients/{world['ids']['王小明']}")
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src" not in response.headers["Content-Security-Policy"]  # default-src 'none': no script at all
+
+
 def test_login_sets_a_locked_down_cookie_and_logout_ends_the_session(client, world):
     response = login(client, "admin")
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
