@@ -30,6 +30,7 @@ from data.report_sections import events_section, groups_section, highlights, nex
 from data.visits import COUNTS_SQL, IN_PERSON_MODES
 
 ALL_SITES = "全部站点"
+MAX_MONTHS = 36  # a project runs a year; three leave room for a renewal, and bound the work one request asks for
 
 
 def window(db: Database, *, month: str | None = None, first: str | None = None, last: str | None = None,
@@ -49,6 +50,8 @@ def window(db: Database, *, month: str | None = None, first: str | None = None, 
         last_day = date.fromisoformat(day_of(last, far, "结束日期"))
         if last_day < first_day:
             raise RecordError("结束日期不能早于开始日期")
+        if len(projects.months_between(first_day, last_day)) > MAX_MONTHS:
+            raise RecordError(f"统计时段最长{MAX_MONTHS}个月")
     else:
         raise RecordError("请写月份（如 2026-11），或同时写开始和结束日期")
     found = sites.find_site(db, site) if site else None

@@ -233,6 +233,7 @@ def test_cli_report_to_stdout_and_files(runner, db, october, tmp_path):
     (["--month", "十月"], "月份"),
     (["--month", MONTH, "--site", "火星村"], "没有站点「火星村」"),
     (["--from", "2026-10-31", "--to", "2026-10-01"], "结束日期不能早于开始日期"),
+    (["--from", "2000-01-01", "--to", "2026-10-31"], "最长36个月"),
     ([], "请写月份"),
 ])
 def test_cli_report_refuses_bad_input_politely(runner, args, says):
