@@ -172,6 +172,10 @@ def test_malformed_addresses_answer_400_not_500(client, world):
     assert client.get("/admin/recipients?site=abc").status_code == 400
     assert client.get("/admin/recipients/999999").status_code == 404
     assert client.get("/admin/reports?from=2026-10-31&to=2026-10-01").status_code == 400
+    assert client.get("/admin/reports?site=99").status_code == 404
+    assert client.get("/admin/recipients?site=99").status_code == 404
+    token = csrf_of(client, "/admin/teams", "/admin/surveys")
+    assert client.post("/admin/surveys", data={"project": "adult", "csrf_token": token}).status_code == 400
 
 
 def test_the_demo_prints_its_logins_and_fills_the_dashboard(runner, client, db):

@@ -68,9 +68,21 @@ def recipient_or_404(recipient_id: int) -> dict:
 
 
 def site_or_404(site_id: int | None) -> int:
-    if site_id is None or not sees_site(site_id):
+    if site_id is None or not sees_site(site_id) or get_db().conn.execute(
+            "SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone() is None:
         abort(404)
     return site_id
+
+
+def project_or_abort(code: str) -> str:
+    """A project the account works in: 400 when it is no project, 403 when it is another's."""
+    from data.projects import NAMES
+
+    if code not in NAMES:
+        abort(400)
+    if code not in visible_projects():
+        abort(403)
+    return code
 
 
 def visible_sites() -> list[dict]:

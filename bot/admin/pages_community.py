@@ -146,9 +146,7 @@ def teams_page() -> tuple[str, int]:
 
 def _project_and_site() -> tuple[str, int | None]:
     """The project (one of the account's) and the optional site (one of its sites) a form names."""
-    code = request.form.get("project", "")
-    if code not in access.visible_projects():
-        abort(403)
+    code = access.project_or_abort(request.form.get("project", ""))
     site_id = common.int_arg("site_id")
     if site_id is not None:
         access.site_or_404(site_id)

@@ -77,9 +77,7 @@ def download() -> Response:
 
 def submit() -> tuple[str, int] | Response:
     access.require(access.can_write())
-    code = request.form.get("project", "")
-    if code not in access.visible_projects():
-        abort(403)
+    code = access.project_or_abort(request.form.get("project", ""))
     try:
         submissions.record_submission(get_db(), code, request.form.get("month", ""), request.form.get("kind", ""),
                                       by=actor(), now=common.now(), today=common.today(),
