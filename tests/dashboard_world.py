@@ -4,8 +4,12 @@ never reach the bureau or the evaluator."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from data import sites, web_users
+from werkzeug.security import generate_password_hash
+
+from data import sites
+from data.clock import iso
 from tests.report_world import NOW, seed_october
 
 PASSWORD = "correct-horse-9"
@@ -19,14 +23,26 @@ def seed_dashboard(db, person) -> dict:
                     [PHONE, f"爷爷 王德福 {GUARDIAN_PHONE}", ID_TAIL, ids["王小明"]])
     db.conn.execute("UPDATE protection_reports SET recipient_id = ? WHERE id = 2", [ids["王小明"]])
     shenzha, yiyuan = sites.find_site(db, "沈闸村")["id"], sites.find_site(db, "怡园社区")["id"]
-    for username, role, extra in (
-            ("admin", "admin", {"person_id": team["boss"]["id"]}),
-            ("yangfan", "worker", {"site_ids": [shenzha], "person_id": team["yang"]["id"]}),
-            ("mali", "worker", {"site_ids": [yiyuan], "person_id": team["ma"]["id"]}),
-            ("dudao", "supervisor", {"township": "峡口镇"}),
-            ("minzhengju", "bureau", {}), ("pinggu", "evaluator", {})):
-        web_users.add_user(db, username, PASSWORD, role, NOW, **extra)
+    for username, role, person, site_id, township in (
+            ("admin", "admin", team["boss"]["id"], None, None),
+            ("yangfan", "worker", team["yang"]["id"], shenzha, None),
+            ("mali", "worker", team["ma"]["id"], yiyuan, None),
+            ("dudao", "supervisor", None, None, "峡口镇"),
+            ("minzhengju", "bureau", None, None, None), ("pinggu", "evaluator", None, None, None)):
+        # Written directly with one hash made per session: scrypt takes a fifth of a second each time, and
+        # data.web_users.add_user itself is tested through `laoxiao user add`.
+        user_id = db.conn.execute(
+            "INSERT INTO web_users (username, display_name, password_hash, role, township, person_id, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [username, username, _password_hash(), role, township, person, iso(NOW), iso(NOW)]).lastrowid
+        if site_id:
+            db.conn.execute("INSERT INTO web_user_sites (user_id, site_id) VALUES (?, ?)", [user_id, site_id])
     return team
+
+
+@cache
+def _password_hash() -> str:
+    return generate_password_hash(PASSWORD)
 
 
 def login(client, username: str, password: str = PASSWORD):
