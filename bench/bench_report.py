@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_reminders import timed  # noqa: E402  (this folder is first on the path when run as a script)
 
 from data import open_db  # noqa: E402
 from data import report as reports  # noqa: E402
@@ -89,12 +90,7 @@ def build(path: Path, recipients: int, visits: int, seed: int = 11) -> None:
 
 
 def median_seconds(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return timed(runs, action)[0]
 
 
 def main() -> None:
