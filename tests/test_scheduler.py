@@ -53,7 +53,7 @@ def test_jobs_have_fixed_ids_coalesce_and_a_misfire_grace(settings):
     for job in declared.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time and job.misfire_grace_time >= 1
-    assert declared["outbox"].trigger.interval == timedelta(seconds=30)
+    assert declared["outbox"].trigger.interval == timedelta(seconds=10)
     assert {s.id for s in job_specs(settings) if s.catch_up} == {"reminders", "backup"}
 
 
