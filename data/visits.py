@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from data import outbox, people
 from data.clock import iso
 from data.db import first
+from data.masking import mask_text
 
 MODES = ("上门", "电话", "视频", "到校", "其他")
 IN_PERSON_MODES = ("上门", "到校")
@@ -144,8 +145,10 @@ def visited_in_month(db: Database, recipient_ids: list[int], month: str) -> set[
         f" AND recipient_id IN ({marks})", [first, last, *recipient_ids])}
 
 
-def export_rows(db: Database, month: str | None = None, site_id: int | None = None) -> list[dict]:
-    """Visits still standing, oldest first, keyed by the stable English column names of `COLUMNS`."""
+def export_rows(db: Database, month: str | None = None, site_id: int | None = None,
+                masked: bool = True) -> list[dict]:
+    """Visits still standing, oldest first, keyed by the stable English column names of `COLUMNS`; identifiers
+    typed into the findings and needs masked unless `masked=False` (an admin's audited export)."""
     where, params = ["v.deleted_at IS NULL"], []
     if month:
         where.append("v.visit_date BETWEEN ? AND ?")
@@ -159,11 +162,13 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         " FROM visits v JOIN recipients r ON r.id = v.recipient_id JOIN sites s ON s.id = r.site_id"
         f" LEFT JOIN people p ON p.id = v.visitor_id WHERE {' AND '.join(where)} ORDER BY v.visit_date, v.id",
         params)
+    mask = mask_text if masked else (lambda text: text or "")
     return [{
         "visit_id": row["id"], "recipient": row["recipient"], "kind": row["kind"],
         "categories": json.loads(row["categories"] or "[]"), "site": row["site"], "visit_date": row["visit_date"],
-        "mode": row["mode"], "visitor": row["visitor"] or "", "findings": row["findings"],
-        "needs": row["needs"] or "", "verification": json.loads(row["verification"]) if row["verification"] else None,
+        "mode": row["mode"], "visitor": row["visitor"] or "", "findings": mask(row["findings"]),
+        "needs": mask(row["needs"]),
+        "verification": json.loads(row["verification"]) if row["verification"] else None,
         "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
         "photos": row["photo_count"], "recorded_at": row["created_at"],
     } for row in rows]
