@@ -160,7 +160,7 @@ def _check_month_day(month: int, day: int) -> None:
 
 def _build(year: int, month: int, day: int) -> date:
     if not 1900 <= year <= 2100:
-        raise Invalid(f"{year}年看起来不对，请回「11月3日」这样的写法")
+        raise Invalid(f"{year}年看起来不对。是哪一天？请回「11月3日」这样的写法")
     _check_month_day(month, day)
     try:
         return date(year, month, day)

@@ -202,8 +202,8 @@ def test_parse_date_accepts_a_datetime_as_today():
 def test_parse_date_impossible_dates_say_why(text, fragment):
     message = assert_invalid(parse_date, text, MON)
     assert fragment in message and "是哪一天" in message  # a question, never a silent substitute
-    found = assert_invalid(find_date, f"走访 王小明 {text} 上门 挺好", MON)
-    assert fragment in found
+    if "月" in text:  # inside a longer message 「32号」 may be a house number, but a month is a date
+        assert fragment in assert_invalid(find_date, f"走访 王小明 {text} 上门 挺好", MON)
 
 
 def test_day_missing_from_the_month_it_falls_in_asks_for_the_month():
