@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -272,7 +273,7 @@ def best_matches(query: str, candidates: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- export
 
-def export_rows(db: Database, month: str, site_id: int | None = None, masked: bool = True) -> list[dict]:
+def export_rows(db: Database, month: str, site_id: int | None = None, masked: bool = True) -> Iterator[dict]:
     """Every recipient (closed ones too, marked), ID numbers and phones masked, with visits in `month`.
     `masked=False` is for an admin's audited export (data.masking.reveal): ID numbers are never stored whole."""
     from data.visits import month_bounds
@@ -290,7 +291,7 @@ def export_rows(db: Database, month: str, site_id: int | None = None, masked: bo
         f" FROM recipients r JOIN sites s ON s.id = r.site_id LEFT JOIN people p ON p.id = r.responsible_id{where}"
         " ORDER BY s.id, r.kind, r.name, r.id", params)
     mask = mask_text if masked else _as_text
-    return [{
+    return ({
         "recipient_id": row["id"], "recipient": row["name"], "kind": row["kind"], "categories": categories_of(row),
         "site": row["site_name"], "sex": row["sex"] or "", "birth_date": row["birth_date"] or "",
         "responsible": row["responsible_name"] or "", "phone": mask(row["phone"]),
@@ -298,7 +299,7 @@ def export_rows(db: Database, month: str, site_id: int | None = None, masked: bo
         "id_number": mask_id(row["id_number_tail"]), "ongoing_care": bool(row["ongoing_care"]),
         "allowance": bool(row["allowance"]), "active": bool(row["active"]), "last_visit": row["last_visit"] or "",
         "visits_in_month": row["visits_in_month"], "consent": row["consent"] or "",
-    } for row in rows]
+    } for row in rows)
 
 
 def _as_text(value: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
@@ -146,7 +147,7 @@ def visited_in_month(db: Database, recipient_ids: list[int], month: str) -> set[
 
 
 def export_rows(db: Database, month: str | None = None, site_id: int | None = None,
-                masked: bool = True) -> list[dict]:
+                masked: bool = True) -> Iterator[dict]:
     """Visits still standing, oldest first, keyed by the stable English column names of `COLUMNS`; identifiers
     typed into the findings and needs masked unless `masked=False` (an admin's audited export)."""
     where, params = ["v.deleted_at IS NULL"], []
@@ -163,7 +164,7 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         f" LEFT JOIN people p ON p.id = v.visitor_id WHERE {' AND '.join(where)} ORDER BY v.visit_date, v.id",
         params)
     mask = mask_text if masked else (lambda text: text or "")
-    return [{
+    return ({
         "visit_id": row["id"], "recipient": row["recipient"], "kind": row["kind"],
         "categories": json.loads(row["categories"] or "[]"), "site": row["site"], "visit_date": row["visit_date"],
         "mode": row["mode"], "visitor": row["visitor"] or "", "findings": mask(row["findings"]),
@@ -171,7 +172,7 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         "verification": json.loads(row["verification"]) if row["verification"] else None,
         "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
         "photos": row["photo_count"], "recorded_at": row["created_at"],
-    } for row in rows]
+    } for row in rows)
 
 
 def flag_to_workers(db: Database, recipient: dict, visit_id: int, reasons: list[str], visitor: dict,
