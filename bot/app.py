@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, env: Mapping[str, str] | None =
     app.register_blueprint(wechat.bp)
     if simulator:
         app.register_blueprint(simulator_pages.bp)
-    app.teardown_appcontext(storage.close_db)
+    storage.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> dict:

@@ -37,6 +37,7 @@ from bot import jobs
 from bot.config import Settings
 from data import connect, lease, open_db
 from data.clock import utcnow
+from data.db import CHECKPOINT_SECONDS
 from data.reminders import sections_due
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("escalation", jobs.run_escalation, IntervalTrigger(minutes=5, timezone=tz), False, 300),
         JobSpec("outbox", jobs.run_outbox, IntervalTrigger(seconds=settings.sender_interval, timezone=tz), False,
                 max(settings.sender_interval, 30)),
+        JobSpec("checkpoint", jobs.run_checkpoint, IntervalTrigger(seconds=CHECKPOINT_SECONDS, timezone=tz), False,
+                CHECKPOINT_SECONDS),
     ]
 
 

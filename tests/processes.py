@@ -29,7 +29,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a worker still booting on a busy machine
             time.sleep(0.2)
     raise AssertionError("server did not start")
 

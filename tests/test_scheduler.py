@@ -49,7 +49,7 @@ def runs(db) -> dict[str, int]:
 def test_jobs_have_fixed_ids_coalesce_and_a_misfire_grace(settings):
     scheduler = PushScheduler(settings)
     declared = {job.id: job for job in scheduler.scheduler.get_jobs()}
-    assert set(declared) == {"reminders", "backup", "escalation", "outbox", "lease"}
+    assert set(declared) == {"reminders", "backup", "escalation", "outbox", "checkpoint", "lease"}
     for job in declared.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time and job.misfire_grace_time >= 1
