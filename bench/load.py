@@ -105,8 +105,11 @@ async def _fixed_rate(base: str, requests: list[tuple[str, bytes]], rate: float,
                     reader, writer = await asyncio.open_connection(url.hostname, url.port)
                 writer.write(raw)
                 await writer.drain()
-                status = await _read_response(reader)
+                status, closing = await _read_response(reader)
                 ok = status == 200
+                if closing:  # gunicorn's sync workers close after each response
+                    writer.close()
+                    writer = None
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 ok, writer = False, None
             result.latencies_ms.append((time.perf_counter() - scheduled) * 1000)
@@ -128,14 +131,18 @@ async def _fixed_rate(base: str, requests: list[tuple[str, bytes]], rate: float,
     return result
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """(status, whether the server closes the connection)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
-    length = 0
+    length, closing = 0, lines[0].startswith("HTTP/1.0")
     for line in lines[1:]:
-        if line.lower().startswith("content-length:"):
-            length = int(line.split(":", 1)[1])
+        name, _, value = line.partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+        elif name.lower() == "connection":
+            closing = value.strip().lower() == "close"
     if length:
         await reader.readexactly(length)
-    return status
+    return status, closing
