@@ -27,16 +27,23 @@ class Forbidden(ValueError):
 
 
 def sign(*parts: str) -> str:
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+    # WeChat's protocol fixes SHA-1 for its signatures; it is not our choice of hash.
+    return hashlib.sha1("".join(sorted(parts)).encode(), usedforsecurity=False).hexdigest()
 
 
 def check_signature(token: str, signature: str, timestamp: str, nonce: str, now: float | None = None) -> None:
     """wechatpy compares signatures with `!=` and ignores the timestamp; we check both properly."""
     if not (signature and timestamp and nonce):
         raise Forbidden("missing signature parameters")
-    if not hmac.compare_digest(sign(token, timestamp, nonce), signature):
+    if not _same_digest(sign(token, timestamp, nonce), signature):
         raise Forbidden("bad signature")
     check_timestamp(timestamp, now)
+
+
+def _same_digest(expected: str, given: str) -> bool:
+    """compare_digest refuses non-ASCII text with a TypeError (a 500, found by fuzzing): such a signature is
+    simply wrong."""
+    return given.isascii() and hmac.compare_digest(expected, given)
 
 
 def check_timestamp(timestamp: str, now: float | None = None) -> None:
@@ -88,7 +95,7 @@ def decrypt(fields: dict[str, Any], token: str, aes_key: str, appid: str, msg_si
     encrypted = fields.get("Encrypt")
     if not isinstance(encrypted, str) or not encrypted:
         raise BadRequest("safe mode message without <Encrypt>")
-    if not msg_signature or not hmac.compare_digest(sign(token, timestamp, nonce, encrypted), msg_signature):
+    if not msg_signature or not _same_digest(sign(token, timestamp, nonce, encrypted), msg_signature):
         raise Forbidden("bad msg_signature")
     try:
         plain = PrpCrypto(WeChatCrypto(token, aes_key, appid).key).decrypt(encrypted, appid)
