@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import subprocess
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,23 +20,41 @@ MAX_RATE = 8000  # requests a second a server could take: the number of distinct
 @dataclass
 class Row:
     name: str
-    result: load.Throughput
+    runs: list[load.Throughput]
+
+    @property
+    def result(self) -> load.Throughput:
+        """The run with the median rate."""
+        return sorted(self.runs, key=lambda r: r.rate)[len(self.runs) // 2]
 
 
-def throughput(folder: Path, seconds: int, connections: int = 16) -> list[Row]:
-    rows = []
-    for server in servers.servers():
-        work = folder / server.app.split(":")[0]
-        work.mkdir(exist_ok=True)
-        if server.laoxiao:
-            traffic.prepare_database(work / "laoxiao.db", MIX)
-        with servers.running(server, work) as (base, _):
-            warm = traffic.write_requests(work / "warm.txt", 3000, MIX)
-            load.run_wrk(base, warm, 3, connections, work)
-            requests = traffic.write_requests(work / "requests.txt", seconds * MAX_RATE // 4, MIX)
-            rows.append(Row(server.name, load.run_wrk(base, requests, seconds, connections, work)))
-        print(f"  {server.name}: {rows[-1].result.rate:,.0f} req/s", flush=True)
+def throughput(folder: Path, seconds: int, rounds: int = 3, connections: int = 16) -> list[Row]:
+    """Every server runs at once (idle but for the one under load), and the rounds interleave them: bare Flask,
+    wechatpy, WeRoBot, laoxiao, then again. Whatever else loads the machine then weighs on all of them alike,
+    and the ratios are taken round by round."""
+    rows = [Row(server.name, []) for server in servers.servers()]
+    with ExitStack() as stack:
+        bases = []
+        for server in servers.servers():
+            work = folder / server.app.split(":")[0]
+            work.mkdir(exist_ok=True)
+            if server.laoxiao:
+                traffic.prepare_database(work / "laoxiao.db", MIX)
+            base, _ = stack.enter_context(servers.running(server, work))
+            load.run_wrk(base, traffic.write_requests(work / "warm.txt", 3000, MIX), 3, connections, work)
+            bases.append((base, work))
+        for _ in range(rounds):
+            for row, (base, work) in zip(rows, bases, strict=True):
+                requests = traffic.write_requests(work / "requests.txt", seconds * MAX_RATE // 4, MIX)
+                row.runs.append(load.run_wrk(base, requests, seconds, connections, work))
+            print("  " + ", ".join(f"{row.name} {row.runs[-1].rate:,.0f}" for row in rows) + " req/s", flush=True)
     return rows
+
+
+def ratios(rows: list[Row], name: str, baseline: str) -> list[float]:
+    """name's rate over baseline's, round by round."""
+    by_name = {row.name: row for row in rows}
+    return [a.rate / b.rate for a, b in zip(by_name[name].runs, by_name[baseline].runs, strict=True)]
 
 
 def fixed_rates(folder: Path, rates: tuple[int, ...], seconds: int) -> dict[str, dict[int, load.FixedRate]]:

@@ -117,13 +117,13 @@ def _start(env: dict, log_path) -> subprocess.Popen:
                                 stderr=subprocess.STDOUT)
 
 
-def _wait_for(check, timeout: float = 30.0):
+def _wait_for(check, timeout: float = 30.0, every: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError("condition not met in time")
 
 

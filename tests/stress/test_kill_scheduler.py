@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 
 from bot.config import load_settings
@@ -17,6 +16,7 @@ from data import delivery, lease, open_db, outbox
 from data.clock import utcnow
 from tests.conftest import make_person
 from tests.stress.conftest import scaled
+from tests.test_lease import _wait_for
 from tests.visit_world import add_recipient
 
 STAFF = scaled(60, 400)
@@ -40,13 +40,7 @@ def _start(env: dict) -> subprocess.Popen:
 
 
 def _wait(check, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
+    return _wait_for(check, seconds, every=0.01)  # often enough to catch the job while it runs
 
 
 def test_a_scheduler_killed_mid_reminders_loses_none_and_sends_each_once(stress_env, fake):
