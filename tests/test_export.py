@@ -196,5 +196,5 @@ def test_an_excel_export_streams_in_bounded_memory():
         finally:
             tracemalloc.stop()
 
-    small, large = peak_mb(500), peak_mb(5000)
+    small, large = peak_mb(200), peak_mb(2000)
     assert large < small * 2 + 5, (small, large)  # ten times the rows, not ten times the memory
