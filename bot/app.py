@@ -9,7 +9,8 @@ from flask import Flask
 from bot import log_masking
 from bot.config import Settings, load_settings
 from bot.wechat_xml import MAX_BODY_BYTES
-from data import open_db
+from data import health, open_db
+from data.clock import utcnow
 from handlers import build_dispatcher
 
 
@@ -32,10 +33,16 @@ def create_app(settings: Settings | None = None, env: Mapping[str, str] | None =
     app.register_blueprint(admin.blueprint())
     if simulator:
         app.register_blueprint(simulator_pages.bp)
-    app.teardown_appcontext(storage.close_db)
+    storage.init_app(app)
 
     @app.get("/healthz")
-    def healthz() -> dict:
-        return {"ok": True}
+    def healthz() -> tuple[dict, int]:
+        """For monitoring: 200 when every check passes, 503 (with the failing checks) when one does not."""
+        try:
+            found = health.checks(storage.get_db(), utcnow())
+        except Exception as exc:  # noqa: BLE001 (the database itself is what failed)
+            found = {"database": {"ok": False, "error": type(exc).__name__}}
+        ok = all(check["ok"] for check in found.values())
+        return {"ok": ok, "checks": found}, 200 if ok else 503
 
     return app

@@ -199,9 +199,9 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
 
 def _add_subcommands() -> None:
     """The sub-commands of the visit, request and push modules (import, export, classify, outbox ...)."""
-    from bot import cli_push, cli_reports, cli_requests, cli_users, cli_visits
+    from bot import cli_privacy, cli_push, cli_reports, cli_requests, cli_users, cli_visits
 
-    for module in (cli_visits, cli_requests, cli_push, cli_reports, cli_users):
+    for module in (cli_visits, cli_requests, cli_push, cli_reports, cli_users, cli_privacy):
         module.register(cli)
 
 

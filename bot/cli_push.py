@@ -7,9 +7,9 @@ from datetime import date
 
 import click
 
-from bot.log_masking import mask_sensitive
 from data import delivery, open_db
 from data.clock import utcnow
+from data.masking import mask_text
 
 _STATUS_NAMES = {"pending": "待发", "sending": "发送中", "sent": "已发", "held": "等对方发消息",
                  "failed": "失败", "cancelled": "已作废"}
@@ -83,7 +83,7 @@ def outbox(ctx: click.Context, status: str | None, limit: int) -> None:
     click.echo("发件箱：" + ("，".join(f"{_STATUS_NAMES[s]} {n}" for s, n in sorted(counts.items())) or "空"))
     for row in delivery.listing(db, status, limit):
         who = row["person_name"] or row["openid"]
-        first = mask_sensitive(delivery.body_title(row["body"]))[:30]
+        first = mask_text(delivery.body_title(row["body"]))[:30]
         extra = f"  [{row['last_error']}]" if row["last_error"] else ""
         channel = f"/{row['channel']}" if row["channel"] else ""
         click.echo(f"{row['id']}\t{_STATUS_NAMES[row['status']]}{channel}\t尝试{row['attempts']}次\t{who}\t"

@@ -108,13 +108,15 @@ def register(cli: click.Group) -> None:
 
     @exporter.command("recipients", help="导出服务对象（身份证号、电话已打码）/ export recipients, masked")
     @_export_options
-    def export_recipients(fmt: str, month: str | None, site: str | None, output: Path | None) -> None:
-        _export("recipients", fmt, month, site, output)
+    def export_recipients(fmt: str, month: str | None, site: str | None, output: Path | None, unmasked: bool,
+                          reason: str | None) -> None:
+        _export("recipients", fmt, month, site, output, _unmasked_reason(unmasked, reason))
 
     @exporter.command("visits", help="导出走访记录 / export visits")
     @_export_options
-    def export_visits(fmt: str, month: str | None, site: str | None, output: Path | None) -> None:
-        _export("visits", fmt, month, site, output)
+    def export_visits(fmt: str, month: str | None, site: str | None, output: Path | None, unmasked: bool,
+                      reason: str | None) -> None:
+        _export("visits", fmt, month, site, output, _unmasked_reason(unmasked, reason))
 
 
 def _rows(numbers: list[int]) -> str:
@@ -122,7 +124,18 @@ def _rows(numbers: list[int]) -> str:
     return shown + ("等" if len(numbers) > 20 else "")
 
 
+def _unmasked_reason(unmasked: bool, reason: str | None) -> str | None:
+    if not unmasked:
+        return None
+    if not (reason or "").strip():
+        raise click.ClickException("不打码导出须说明用途：--reason \"民政局核对监护人电话\"（会记入审计日志）")
+    return reason.strip()
+
+
 def _export_options(func):
+    func = click.option("--reason", help="不打码导出的用途，记入审计日志 / why, for the audit trail")(func)
+    func = click.option("--unmasked", is_flag=True,
+                        help="电话等不打码（仅管理员在必要时使用，须 --reason）/ phones in clear, audited")(func)
     func = click.option("--output", "--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
                         help="输出文件；不写时 csv/json 输出到屏幕，xlsx 存到当前目录")(func)
     func = click.option("--site", help="只导出某个站点，如 沈闸村")(func)
@@ -131,7 +144,8 @@ def _export_options(func):
                         show_default=True)(func)
 
 
-def _export(what: str, fmt: str, month: str | None, site_name: str | None, output: Path | None) -> None:
+def _export(what: str, fmt: str, month: str | None, site_name: str | None, output: Path | None,
+            unmasked_for: str | None = None) -> None:
     from bot.cli import _settings, site_id_or_fail
     from data import recipients, visits
     from data.exports import write_rows
@@ -142,11 +156,16 @@ def _export(what: str, fmt: str, month: str | None, site_name: str | None, outpu
     if month is not None and not _is_month(month):
         raise click.ClickException(f"月份「{month}」不对，请写成 2026-11 这样")
     site_id = site_id_or_fail(db, site_name)
+    masked = unmasked_for is None
     if what == "recipients":
-        rows = recipients.export_rows(db, month or today.strftime("%Y-%m"), site_id)
+        rows = recipients.export_rows(db, month or today.strftime("%Y-%m"), site_id, masked=masked)
         columns = recipients.COLUMNS
     else:
-        rows, columns = visits.export_rows(db, month, site_id), visits.COLUMNS
+        rows, columns = visits.export_rows(db, month, site_id, masked=masked), visits.COLUMNS
+    if not masked:
+        from data.masking import reveal
+
+        reveal(db, "cli", f"export:{what}", unmasked_for, utcnow())
     if output is None and fmt == "xlsx":
         output = Path(f"{what}-{month or today.isoformat()}.xlsx")
     if output is None:

@@ -134,7 +134,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LAOXIAO_BACKUP_KEEP", "14", "保留最近几份备份 / backups kept", _positive_int),
     Setting("LAOXIAO_SCHEDULER_LEASE", "60", "调度租约秒数，超时由待命进程接手 / scheduler lease in seconds",
             _positive_int),
-    Setting("LAOXIAO_SENDER_INTERVAL", "30", "发件箱发送间隔秒数 / seconds between outbox drains", _positive_int),
+    Setting("LAOXIAO_SENDER_INTERVAL", "10", "发件箱发送间隔秒数 / seconds between outbox drains", _positive_int),
     Setting("WECHAT_TEMPLATE_REMINDER", "", "提醒类模板消息 ID，48小时外使用 / template id for reminders"),
     Setting("WECHAT_TEMPLATE_ALERT", "", "紧急提醒模板消息 ID / template id for alerts"),
     Setting("WECHAT_TEMPLATE_NOTICE", "", "其他通知（派单、进度）模板消息 ID / template id for other notices"),

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import logging
-import re
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})-?\d{5,6}(\d{2})(?!\d)")
-
-
-def mask_sensitive(text: str) -> str:
-    text = _ID_NUMBER.sub(r"\1********\2", text)
-    text = _MOBILE.sub(r"\1****\2", text)
-    return _LANDLINE.sub(r"\1-*****\2", text)
+from data.masking import mask_text
 
 
 class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_sensitive(message)
+        masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
-            record.exc_text = mask_sensitive(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         elif record.exc_text:
-            record.exc_text = mask_sensitive(record.exc_text)
+            record.exc_text = mask_text(record.exc_text)
         return True
 
 

@@ -8,7 +8,9 @@ are claimed atomically in `job_runs` and every push has a unique outbox key, so 
 both believed they led would not send anything twice.
 
 Slots. APScheduler (3.x, memory job store) has no memory across restarts. So each calendar job records the
-last slot it ran for in `job_runs`. On taking the lease the scheduler catches up: a job whose latest slot
+last slot it completed in `job_runs`; the slot it is running is kept apart until the job returns, so a process
+killed mid-job leaves that slot to do, and the next holder of the lease (a restart or the standby) runs it.
+On taking the lease the scheduler catches up: a job whose latest slot
 is newer than the one recorded runs once, for that latest slot, however many slots were missed. A job seen
 for the first time is only baselined: a fresh install has missed nothing. In-process misfires are
 APScheduler's: coalesce=True and a misfire grace per job.
@@ -35,6 +37,7 @@ from bot import jobs
 from bot.config import Settings
 from data import connect, lease, open_db
 from data.clock import utcnow
+from data.db import CHECKPOINT_SECONDS
 from data.reminders import sections_due
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("escalation", jobs.run_escalation, IntervalTrigger(minutes=5, timezone=tz), False, 300),
         JobSpec("outbox", jobs.run_outbox, IntervalTrigger(seconds=settings.sender_interval, timezone=tz), False,
                 max(settings.sender_interval, 30)),
+        JobSpec("checkpoint", jobs.run_checkpoint, IntervalTrigger(seconds=CHECKPOINT_SECONDS, timezone=tz), False,
+                CHECKPOINT_SECONDS),
     ]
 
 
@@ -162,25 +167,21 @@ class Coordinator:
             return None
         db = self._db()
         try:
-            slot, give_back = now, None
+            slot = now
             if spec.catch_up:
-                last = lease.last_slot(db, spec.id)
-                slot = latest_slot(spec.trigger, now, last)
-                if slot is None:
-                    return None
-                give_back = lease.claim_slot(db, spec.id, slot, self.holder, now)
-                if give_back is None:
+                slot = latest_slot(spec.trigger, now, lease.last_slot(db, spec.id))
+                if slot is None or not lease.claim_slot(db, spec.id, slot, self.holder, now, LEASE):
                     return None
             try:
                 result = spec.run(db, self.settings, now, slot)
             except Exception as exc:  # noqa: BLE001 (one failing job must not stop the others)
                 log.exception("job %s failed", spec.id)
                 if spec.catch_up:
-                    lease.finish_slot(db, spec.id, slot, self.clock(), f"{type(exc).__name__}: {exc}"[:500],
-                                      give_back)
+                    lease.finish_slot(db, spec.id, slot, self.holder, self.clock(),
+                                      f"{type(exc).__name__}: {exc}"[:500])
                 return None
             if spec.catch_up:
-                lease.finish_slot(db, spec.id, slot, self.clock())
+                lease.finish_slot(db, spec.id, slot, self.holder, self.clock())
                 log.info("job %s ran for %s: %s", spec.id, slot.isoformat(), result)
             return result
         finally:

@@ -1,71 +1,45 @@
-"""The outbox sender: claims due rows, delivers each the one way WeChat allows now, and records the outcome.
+"""The outbox sender: claims due rows and hands them to couriers (bot/courier.py), a few sends at a time.
 
-Choosing the channel, per row:
-    the person unsubscribed or blocked us               -> failed ('unreachable'), never retried
-    inside the 48-hour window with quota left           -> customer-service message (channel 'cs')
-    otherwise, a template configured for the row's kind -> template message ('template') or, for a
-                                                           'subscribe:' id, a subscribe message ('subscribe');
-                                                           a short notice, so the full text is kept as a
-                                                           held copy (key + ':full') for the next reply
-    otherwise                                           -> held: delivered with the person's next reply
+One drain claims due rows in batches, urgent first, and keeps claiming until nothing is due (or its time
+budget is spent). A batch is split into lanes, one per person, so a person's messages go out in order and
+their customer-service quota (data.delivery.reserve_cs) is counted exactly; lanes run on WORKERS threads,
+each with its own database connection and WeChat client.
+
+Claims are leases (data.delivery): the sender renews its claims every RENEW_EVERY while it works and confirms
+each row right before sending it, so a second sender never sends a row waiting in this one's batch, and
+the rows of a sender that died are pending again once CLAIM_LEASE has passed, seconds rather than minutes.
 During quiet hours only urgent rows are claimed; the rest wait in 'pending' until the quiet hours end.
 
-What WeChat's answers mean here (ERRORS below; token errors never reach it: the client refreshes once):
-    -1              busy                           retry with backoff
-    45015           outside the 48-hour window     template if configured, else held
-    45047           too many messages to person    no more customer-service messages to them until they
-                                                   write again; this one by template, else held
-    43004 / 43019   unsubscribed / blocked us      person marked unreachable; failed, no retry
-    43101           refused the subscribe message  held
-    45009 / 45011   API quota / frequency limit    batch stops; rows go back untried for a while
-    40003 / 40037   bad openid / bad template id   failed (needs a person to look)
-    network errors, HTTP errors, anything else     retry with backoff; failed after MAX_ATTEMPTS
+Sizing. WeChat has no batch endpoint: each push is one HTTPS call (50-200 ms from a county server). Its
+quotas are per day (customer-service messages 500,000, template messages 100,000 for a new account), and
+45009/45011 say when a quota or the per-minute frequency is spent: the drain stops and the rows wait. So a
+batch is what WORKERS threads send in a couple of seconds (BATCH), small enough that an urgent row enqueued
+meanwhile waits at most one batch.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from enum import Enum
 
 from sqlite_utils import Database
 
 from bot.config import Settings
-from bot.wechat_client import SharedTokenClient, network_error
-from data import delivery, lease, people
+from bot.courier import Courier, SlowDown, in_quiet_hours
+from bot.wechat_client import SharedTokenClient
+from data import delivery, lease
 from data.clock import utcnow
-from data.db import transaction
+from data.db import connect
 
 log = logging.getLogger(__name__)
-
-
-class Action(Enum):
-    RETRY = "retry"
-    FALLBACK = "fallback"
-    STOP_CS = "stop_cs"
-    UNREACHABLE = "unreachable"
-    HOLD = "hold"
-    SLOW_DOWN = "slow_down"
-    FAIL = "fail"
-
-
-ERRORS: dict[int, Action] = {
-    -1: Action.RETRY,
-    45015: Action.FALLBACK,
-    45047: Action.STOP_CS,
-    43004: Action.UNREACHABLE,
-    43019: Action.UNREACHABLE,
-    43101: Action.HOLD,
-    45009: Action.SLOW_DOWN,
-    45011: Action.SLOW_DOWN,
-    40003: Action.FAIL,
-    40037: Action.FAIL,
-}
-SLOW_DOWN_FOR = {45009: timedelta(hours=1), 45011: timedelta(minutes=1)}
-BATCH = 50
-_TEMPLATE_GROUPS = {"reminder": "template_reminder", "escalation": "template_reminder",
-                    "alert": "template_alert", "protection": "template_alert", "urgent": "template_alert"}
+WORKERS = 4
+BATCH = 100
+RENEW_EVERY = delivery.CLAIM_LEASE / 3
 
 
 @dataclass
@@ -78,186 +52,129 @@ class DrainReport:
     released: int = 0
     reclaimed: int = 0
     cancelled: int = 0
+    skipped: int = 0  # claims lost before sending (this sender stalled and another took the row)
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-class _SlowDown(Exception):
-    """WeChat asked us to call less often: stop this batch."""
-
-    def __init__(self, pause: timedelta):
-        super().__init__(str(pause))
-        self.pause = pause
-
-
-def error_code(exc: BaseException) -> int | None:
-    return getattr(exc, "errcode", None)
-
-
-def classify(exc: BaseException) -> Action:
-    if network_error(exc):
-        return Action.RETRY
-    return ERRORS.get(error_code(exc), Action.RETRY)
-
-
-def in_quiet_hours(settings: Settings, now: datetime) -> bool:
-    if not settings.quiet_hours:
-        return False
-    start, end = settings.quiet_hours
-    local = now.astimezone(settings.tz)
-    minute = local.hour * 60 + local.minute
-    return start <= minute < end if start <= end else minute >= start or minute < end
-
-
-def template_for(settings: Settings, row: dict) -> str:
-    """The template id for a row: urgent rows use the alert template; others are grouped by the first word
-    of their key ('reminder:2026-11-15:3', 'request:R1203-07:card:...') or kind; the notice template is the
-    fallback for everything that is not an alert."""
-    if row["urgent"]:
-        return settings.template_alert
-    group = _TEMPLATE_GROUPS.get(_first_word(row["key"])) or _TEMPLATE_GROUPS.get(_first_word(row["kind"]))
-    return (getattr(settings, group) if group else "") or settings.template_notice
-
-
-def _first_word(kind: str) -> str:
-    for sep in (":", ".", "_", "-"):
-        kind = kind.split(sep, 1)[0]
-    return kind
-
-
 class Sender:
-    """One drain of the outbox. `client` defaults to a SharedTokenClient when WeChat credentials are set;
-    without them nothing can be pushed, so every row is held for the person's next reply (the demo)."""
+    """Drains the outbox. `client` (one WeChat client, for tests and tools) makes the drain single-threaded;
+    by default each sending thread gets a SharedTokenClient when WeChat credentials are set."""
 
     def __init__(self, db: Database, settings: Settings, client: SharedTokenClient | None = None,
-                 holder: str | None = None):
+                 holder: str | None = None, workers: int = WORKERS, batch: int = BATCH):
         self.db, self.settings = db, settings
         self.holder = holder or lease.make_holder("sender")
-        if client is None and settings.appid and settings.secret:
-            client = SharedTokenClient(db, settings.appid, settings.secret, settings.api_base, holder=self.holder)
         self.client = client
+        self.workers = 1 if client is not None else max(1, workers)
+        self.batch = batch
+        self._lock = threading.Lock()
+        self._slowed: timedelta | None = None
+        self._local = threading.local()
+        self._opened: list[Database] = []
+        self._inline: Courier | None = None
 
-    def drain(self, now: datetime | None = None, limit: int = BATCH) -> DrainReport:
-        now = now or utcnow()
+    def drain(self, now: datetime | None = None, budget: float | None = None) -> DrainReport:
+        """Deliver what is due; `now` fixes the clock's start (it then runs on), `budget` caps the seconds."""
+        start, started = now or utcnow(), time.monotonic()
+        self.clock: Callable[[], datetime] = lambda: start + timedelta(seconds=time.monotonic() - started)
         report = DrainReport()
-        report.reclaimed = delivery.reclaim_stale(self.db, now)
-        report.cancelled = delivery.cancel_expired(self.db, now)
-        rows = delivery.claim_due(self.db, now, self.holder, limit, urgent_only=in_quiet_hours(self.settings, now))
-        report.claimed = len(rows)
-        for index, row in enumerate(rows):
-            try:
-                outcome = self._deliver(row, now)
-            except _SlowDown as slow:
-                for rest in rows[index:]:
-                    delivery.release(self.db, rest["id"], self.holder, now + slow.pause, "slowed down by WeChat")
-                report.released = len(rows) - index
-                log.warning("WeChat asked to slow down: %d rows wait %s", report.released, slow.pause)
-                break
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if rows:
+        report.reclaimed = delivery.reclaim_stale(self.db, start)
+        report.cancelled = delivery.cancel_expired(self.db, start)
+        try:
+            while self._slowed is None and (budget is None or time.monotonic() - started < budget):
+                now = self.clock()
+                rows = delivery.claim_due(self.db, now, self.holder, self.batch,
+                                          urgent_only=in_quiet_hours(self.settings, now))
+                if not rows:
+                    break
+                report.claimed += len(rows)
+                # Urgent rows go out before the rest of their batch starts, not merely alongside it.
+                for part in ([r for r in rows if r["urgent"]], [r for r in rows if not r["urgent"]]):
+                    if part:
+                        self._send_batch(part, report)
+        finally:
+            for db in self._opened:
+                db.close()
+            self._opened.clear()
+        if report.claimed or report.reclaimed:
             log.info("outbox drain: %s", report.as_dict())
         return report
 
-    # One row --------------------------------------------------------------------------------------------
+    def _send_batch(self, rows: list[dict], report: DrainReport) -> None:
+        lanes: dict[str, list[dict]] = {}
+        for row in rows:  # claim order: urgent first; dicts keep it for the lanes
+            lanes.setdefault(row["openid"], []).append(row)
+        if self.workers == 1 or len(lanes) == 1:
+            for lane in lanes.values():
+                self._run_lane(lane, report, renew=True)
+            return
+        with ThreadPoolExecutor(min(self.workers, len(lanes)), thread_name_prefix="sender") as pool:
+            pending = {pool.submit(self._run_lane, lane, report) for lane in lanes.values()}
+            while pending:
+                done, pending = wait(pending, timeout=RENEW_EVERY.total_seconds(), return_when=FIRST_EXCEPTION)
+                for future in done:
+                    future.result()
+                if pending:
+                    delivery.renew_claims(self.db, self.holder, self.clock() + delivery.CLAIM_LEASE)
 
-    def _deliver(self, row: dict, now: datetime) -> str:
-        """Send one claimed row; returns the DrainReport field to count it under."""
-        if row["known"] and not row["reachable"]:
-            delivery.mark_failed(self.db, row["id"], self.holder, "unreachable", now)
-            return "failed"
-        if self.client is None:
-            delivery.mark_held(self.db, row["id"], self.holder, "no WeChat credentials", now)
-            return "held"
-        window = row["last_inbound_at"]
-        if delivery.window_open(window, now) and delivery.reserve_cs(self.db, row["openid"], window):
+    def _run_lane(self, rows: list[dict], report: DrainReport, renew: bool = False) -> None:
+        courier = self._courier()
+        renewed = time.monotonic()
+        for row in rows:
+            if renew and time.monotonic() - renewed > RENEW_EVERY.total_seconds():
+                delivery.renew_claims(self.db, self.holder, self.clock() + delivery.CLAIM_LEASE)
+                renewed = time.monotonic()
+            now = self.clock()
+            if self._slowed is not None:
+                self._release(courier, row, now, report)
+                continue
+            if not delivery.confirm_claim(courier.db, row["id"], self.holder, now + delivery.CLAIM_LEASE):
+                self._count(report, "skipped")
+                continue
             try:
-                self.client.message.send_text(row["openid"], delivery.body_text(row["body"]))
-            except Exception as exc:  # noqa: BLE001 (every failure is classified below)
-                delivery.refund_cs(self.db, row["openid"], window)
-                action = classify(exc)
-                if action is Action.STOP_CS:
-                    delivery.exhaust_cs(self.db, row["openid"], window)
-                elif action is not Action.FALLBACK:
-                    return self._failed(row, exc, action, now)
-                return self._outside_window(row, now, f"WeChat {error_code(exc)}")
-            delivery.mark_sent(self.db, row["id"], self.holder, "cs", now)
-            return "sent"
-        reason = "outside the 48-hour window" if not delivery.window_open(window, now) else "quota used up"
-        return self._outside_window(row, now, reason)
+                outcome = courier.deliver(row, now)
+            except SlowDown as slow:
+                with self._lock:
+                    self._slowed = self._slowed or slow.pause
+                log.warning("WeChat asked to slow down: the rest of the batch waits %s", slow.pause)
+                self._release(courier, row, now, report)
+                continue
+            self._count(report, outcome)
 
-    def _outside_window(self, row: dict, now: datetime, reason: str) -> str:
-        template = template_for(self.settings, row)
-        if not template:
-            delivery.mark_held(self.db, row["id"], self.holder, reason, now)
-            return "held"
-        subscribe = template.startswith("subscribe:")
-        try:
-            if subscribe:
-                self.client.message.send_subscribe_message(
-                    row["openid"], template.removeprefix("subscribe:"), self._subscribe_data(row, now))
-            else:
-                self.client.message.send_template(row["openid"], template, self._template_data(row, now))
-        except Exception as exc:  # noqa: BLE001
-            action = classify(exc)
-            if action in (Action.FALLBACK, Action.HOLD, Action.STOP_CS):
-                delivery.mark_held(self.db, row["id"], self.holder, f"{reason}; template refused {error_code(exc)}",
-                                   now)
-                return "held"
-            return self._failed(row, exc, action, now)
-        with transaction(self.db):
-            if delivery.mark_sent(self.db, row["id"], self.holder, "subscribe" if subscribe else "template", now):
-                delivery.hold_copy(self.db, row, now)
-        return "sent"
+    def _release(self, courier: Courier, row: dict, now: datetime, report: DrainReport) -> None:
+        delivery.release(courier.db, row["id"], self.holder, now + self._slowed, "slowed down by WeChat")
+        self._count(report, "released")
 
-    def _failed(self, row: dict, exc: BaseException, action: Action, now: datetime) -> str:
-        code = error_code(exc)
-        error = f"WeChat {code}" if code is not None else f"{type(exc).__name__}"
-        if action is Action.UNREACHABLE:
-            people.set_reachable(self.db, row["openid"], False, now)
-            delivery.mark_failed(self.db, row["id"], self.holder, f"unreachable ({code})", now)
-            return "failed"
-        if action is Action.SLOW_DOWN:
-            raise _SlowDown(SLOW_DOWN_FOR.get(code, timedelta(minutes=1)))
-        if action is Action.HOLD:
-            delivery.mark_held(self.db, row["id"], self.holder, error, now)
-            return "held"
-        if action is Action.FAIL:
-            delivery.mark_failed(self.db, row["id"], self.holder, error, now)
-            return "failed"
-        status = delivery.mark_retry(self.db, row, self.holder, error, now)
-        log.info("outbox row %s: %s, now %s", row["id"], error, status)
-        return "failed" if status == "failed" else "retrying"
+    def _count(self, report: DrainReport, field: str) -> None:
+        with self._lock:
+            setattr(report, field, getattr(report, field) + 1)
 
-    # Template bodies: the least detail that lets the person act; the full text comes when they write.
+    def _courier(self) -> Courier:
+        """The calling thread's courier: the drain's own connection inline, a connection of its own per thread."""
+        if self.workers == 1:
+            if self._inline is None:
+                self._inline = Courier(self.db, self.settings, self.client or self._new_client(self.db), self.holder)
+            return self._inline
+        courier = getattr(self._local, "courier", None)
+        if courier is None:
+            db = connect(self.settings.db_path)
+            with self._lock:
+                self._opened.append(db)
+            courier = self._local.courier = Courier(db, self.settings, self._new_client(db), self.holder)
+        return courier
 
-    def _template_data(self, row: dict, now: datetime) -> dict:
-        title = delivery.body_title(row["body"])
-        return {
-            "first": {"value": title[:60]},
-            "keyword1": {"value": _label(row)},
-            "keyword2": {"value": now.astimezone(self.settings.tz).strftime("%Y-%m-%d %H:%M")},
-            "remark": {"value": "详情会在您下次给公众号发消息时一并发给您。"},
-        }
-
-    def _subscribe_data(self, row: dict, now: datetime) -> dict:
-        return {
-            "thing1": {"value": delivery.body_title(row["body"])[:20]},
-            "time2": {"value": now.astimezone(self.settings.tz).strftime("%Y-%m-%d %H:%M")},
-        }
-
-
-_KIND_LABELS = {"reminder": "工作提醒", "escalation": "工作提醒", "alert": "紧急提醒", "protection": "紧急提醒",
-                "urgent": "紧急提醒", "request": "求助进度", "handoff": "留言转达"}
-
-
-def _label(row: dict) -> str:
-    if row["urgent"]:
-        return "紧急提醒"
-    return _KIND_LABELS.get(_first_word(row["key"])) or _KIND_LABELS.get(_first_word(row["kind"]), "通知")
+    def _new_client(self, db: Database) -> SharedTokenClient | None:
+        settings = self.settings
+        if not (settings.appid and settings.secret):
+            return None
+        # A holder of its own per client: the token's refresh lease must exclude this sender's other threads too.
+        return SharedTokenClient(db, settings.appid, settings.secret, settings.api_base)
 
 
 def drain_once(db: Database, settings: Settings, now: datetime | None = None,
-               client: SharedTokenClient | None = None, holder: str | None = None) -> DrainReport:
-    """Claim the due rows and deliver them once: what the scheduler does every few seconds."""
-    return Sender(db, settings, client=client, holder=holder).drain(now)
+               client: SharedTokenClient | None = None, holder: str | None = None,
+               budget: float | None = None, workers: int = WORKERS) -> DrainReport:
+    """Claim what is due and deliver it: what the scheduler does every few seconds."""
+    return Sender(db, settings, client=client, holder=holder, workers=workers).drain(now, budget)

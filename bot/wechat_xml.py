@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -27,16 +28,23 @@ class Forbidden(ValueError):
 
 
 def sign(*parts: str) -> str:
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+    # WeChat's protocol fixes SHA-1 for its signatures; it is not our choice of hash.
+    return hashlib.sha1("".join(sorted(parts)).encode(), usedforsecurity=False).hexdigest()
 
 
 def check_signature(token: str, signature: str, timestamp: str, nonce: str, now: float | None = None) -> None:
     """wechatpy compares signatures with `!=` and ignores the timestamp; we check both properly."""
     if not (signature and timestamp and nonce):
         raise Forbidden("missing signature parameters")
-    if not hmac.compare_digest(sign(token, timestamp, nonce), signature):
+    if not _same_digest(sign(token, timestamp, nonce), signature):
         raise Forbidden("bad signature")
     check_timestamp(timestamp, now)
+
+
+def _same_digest(expected: str, given: str) -> bool:
+    """compare_digest refuses non-ASCII text with a TypeError (a 500, found by fuzzing): such a signature is
+    simply wrong."""
+    return given.isascii() and hmac.compare_digest(expected, given)
 
 
 def check_timestamp(timestamp: str, now: float | None = None) -> None:
@@ -88,7 +96,7 @@ def decrypt(fields: dict[str, Any], token: str, aes_key: str, appid: str, msg_si
     encrypted = fields.get("Encrypt")
     if not isinstance(encrypted, str) or not encrypted:
         raise BadRequest("safe mode message without <Encrypt>")
-    if not msg_signature or not hmac.compare_digest(sign(token, timestamp, nonce, encrypted), msg_signature):
+    if not msg_signature or not _same_digest(sign(token, timestamp, nonce, encrypted), msg_signature):
         raise Forbidden("bad msg_signature")
     try:
         plain = PrpCrypto(WeChatCrypto(token, aes_key, appid).key).decrypt(encrypted, appid)
@@ -162,6 +170,10 @@ def text_reply(to_user: str, from_user: str, content: str, now: float | None = N
     )
 
 
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 forbids even inside CDATA (control characters from odd keyboards)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20 and c not in "\ufffe\uffff")
+    """Drop characters XML 1.0 forbids even inside CDATA (control characters from odd keyboards). One regex
+    pass: a character-by-character join cost a third of a millisecond on a long reply."""
+    return _NOT_IN_XML.sub("", text)

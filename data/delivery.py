@@ -9,8 +9,12 @@ A row moves through these states (data/migrations/0001 and 0004):
     pending/held ──past expires_at──> cancelled (stale: superseded by a newer message)
 
 Every change is one conditional UPDATE, so two senders (the scheduler and `laoxiao outbox send`) never
-both take a row. A sender that dies between sending and marking leaves a 'sending' row; once its claim is
-stale the row is sent again: at most one duplicate, which is the price of never losing a message.
+both take a row. A claim names its sender (claimed_by) and lasts until claim_until, a few seconds that the
+sender renews while it works; the claim is checked and renewed once more right before each send, so a row
+still waiting in one sender's batch is never sent by another. A sender that dies leaves 'sending' rows that
+are pending again as soon as their claim lapses. The row it was sending at that moment may have reached
+WeChat, which has no idempotency key: it is sent again, at most one duplicate per send in flight, the price
+of never losing a message.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ WINDOW = timedelta(hours=48)
 # Do not start a customer-service send in the window's last minutes: it may close while in flight.
 WINDOW_MARGIN = timedelta(minutes=10)
 CS_PER_MESSAGE = 5
-STALE_CLAIM = timedelta(minutes=5)
+CLAIM_LEASE = timedelta(seconds=15)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_CAP = timedelta(hours=1)
@@ -82,12 +86,13 @@ def cs_used(db: Database, openid: str, window_start: str | None) -> int:
 
 # Claims -----------------------------------------------------------------------------------------------------
 
-def reclaim_stale(db: Database, now: datetime, stale: timedelta = STALE_CLAIM) -> int:
-    """Rows left 'sending' by a sender that died: back to pending (they may have been sent: see above)."""
+def reclaim_stale(db: Database, now: datetime) -> int:
+    """Rows left 'sending' by a sender that stopped renewing its claim (it died): back to pending."""
     return db.conn.execute(
-        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, claimed_by = NULL"
-        " WHERE status = 'sending' AND claimed_at <= ?",
-        [iso(now), iso(now - stale)],
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, claimed_by = NULL, claim_until = NULL,"
+        " last_error = 'claim lapsed: its sender stopped'"
+        " WHERE status = 'sending' AND claim_until <= ?",
+        [iso(now), iso(now)],
     ).rowcount
 
 
@@ -99,15 +104,16 @@ def cancel_expired(db: Database, now: datetime) -> int:
     ).rowcount
 
 
-def claim_due(db: Database, now: datetime, holder: str, limit: int = 50, urgent_only: bool = False) -> list[dict]:
+def claim_due(db: Database, now: datetime, holder: str, limit: int = 50, urgent_only: bool = False,
+              lease: timedelta = CLAIM_LEASE) -> list[dict]:
     """Atomically take up to `limit` due rows, urgent first, with the person's window fields joined in."""
     urgent = " AND urgent = 1" if urgent_only else ""
     claimed = db.conn.execute(
-        "UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?"
+        "UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, claim_until = ?"
         " WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?" + urgent +
         "              ORDER BY urgent DESC, next_attempt_at, id LIMIT ?)"
         " RETURNING id",
-        [iso(now), holder, iso(now), limit],
+        [iso(now), holder, iso(now + lease), iso(now), limit],
     ).fetchall()
     ids = [row[0] for row in claimed]
     if not ids:
@@ -120,6 +126,21 @@ def claim_due(db: Database, now: datetime, holder: str, limit: int = 50, urgent_
         " ORDER BY o.urgent DESC, o.next_attempt_at, o.id",
         ids,
     ))
+
+
+def renew_claims(db: Database, holder: str, until: datetime) -> int:
+    """Keep every row this sender still holds: its batch is being worked through."""
+    return db.conn.execute(
+        "UPDATE outbox SET claim_until = ? WHERE status = 'sending' AND claimed_by = ?", [iso(until), holder]
+    ).rowcount
+
+
+def confirm_claim(db: Database, row_id: int, holder: str, until: datetime) -> bool:
+    """Right before sending: is the row still ours? Renewed to `until` if so (longer than one send takes)."""
+    return db.conn.execute(
+        "UPDATE outbox SET claim_until = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+        [iso(until), row_id, holder],
+    ).rowcount == 1
 
 
 def _finish(db: Database, row_id: int, holder: str, sets: str, params: list) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -39,12 +40,21 @@ def open_ticket(db: Database, person_id: int, site_id: int | None, reason: str, 
         db.conn.execute("UPDATE handoffs SET last_messages = ?, updated_at = ? WHERE id = ?",
                         [payload, iso(now), current["id"]])
         return get(db, current["id"])
-    cursor = db.conn.execute(
-        "INSERT INTO handoffs (person_id, site_id, reason, last_messages, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [person_id, site_id, reason, payload, iso(now), iso(now)],
+    ticket_id = _unused_id(db)
+    db.conn.execute(
+        "INSERT INTO handoffs (id, person_id, site_id, reason, last_messages, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [ticket_id, person_id, site_id, reason, payload, iso(now), iso(now)],
     )
-    return get(db, cursor.lastrowid)
+    return get(db, ticket_id)
+
+
+def _unused_id(db: Database) -> int:
+    """A random five-digit ticket number: short to type, not found by counting up from one's own (T12 -> T13)."""
+    while True:
+        candidate = secrets.randbelow(90000) + 10000
+        if not db.conn.execute("SELECT 1 FROM handoffs WHERE id = ?", [candidate]).fetchone():
+            return candidate
 
 
 def get(db: Database, ticket_id: int) -> dict | None:

@@ -16,6 +16,9 @@ INVITE_DAYS = 7
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 MAX_FAILURES_PER_HOUR = 5
+# Across every OpenID: 200 new OpenIDs guessing 5 codes each is still only this many guesses a minute
+# (28,800 a day against 31^8 possible codes), and an admin hears of it.
+GLOBAL_FAILURES_PER_MINUTE = 20
 
 
 def _hash(code: str) -> str:
@@ -65,3 +68,20 @@ def recent_failures(db: Database, openid: str, action: str, now: datetime) -> in
         "SELECT COUNT(*) FROM attempts WHERE openid = ? AND action = ? AND at > ?", [openid, action, since]
     ).fetchone()
     return row[0]
+
+
+def recent_failures_everyone(db: Database, action: str, now: datetime) -> int:
+    row = db.conn.execute("SELECT COUNT(*) FROM attempts WHERE action = ? AND at > ?",
+                          [action, iso(now - timedelta(minutes=1))]).fetchone()
+    return row[0]
+
+
+def alert_admins_of_guessing(db: Database, now: datetime) -> int:
+    """Tell the admins that binding codes are being guessed, once per minute of it; returns how many were told."""
+    from data import outbox, people
+
+    minute = now.strftime("%Y%m%dT%H%M")
+    text = (f"【安全提醒】最近一分钟有{GLOBAL_FAILURES_PER_MINUTE}次以上绑定码错误，可能有人在猜绑定码。"
+            "绑定已暂停一分钟后自动恢复；如持续出现，请检查是否有绑定码外泄。")
+    return sum(outbox.enqueue(db, f"alert:bind-guessing:{minute}:{admin['id']}", admin["openid"], "alert", text, now)
+               for admin in people.admins(db))

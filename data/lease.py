@@ -3,8 +3,10 @@
 A lease is one row per name: its holder renews it before `expires_at`; anyone may take it once it is stale.
 Every change is a single conditional statement, so two processes racing for a lease cannot both win.
 
-A job slot is the scheduled time a job last ran for. Claiming a slot is also one conditional statement:
-whichever process claims a slot runs it, and no slot runs twice, even across restarts and takeovers.
+A job slot is the scheduled time a job last completed. Claiming a slot is also one conditional statement:
+whichever process claims a slot runs it. A slot counts as done only once its job has finished: a claim left
+'running' by a holder that no longer holds the scheduler lease (it was killed) is taken over and run again, so
+a crash mid-job loses nothing; jobs are idempotent (outbox keys), so the second run adds nothing twice.
 """
 
 from __future__ import annotations
@@ -77,32 +79,34 @@ def baseline(db: Database, job_id: str, slot: datetime) -> bool:
     return cursor.rowcount == 1
 
 
-def claim_slot(db: Database, job_id: str, slot: datetime, holder: str, now: datetime) -> str | None:
-    """Claim `slot` for running; returns the slot it replaces (to give back on failure), or None when
-    the slot (or a later one) was already claimed by someone."""
-    previous = job_run(db, job_id)
+def claim_slot(db: Database, job_id: str, slot: datetime, holder: str, now: datetime,
+               lease_name: str = "scheduler") -> bool:
+    """Claim `slot` for running. False when it (or a later one) is already done, or another holder is running
+    it and still holds the `lease_name` lease; a claim whose holder lost that lease (it died, or stopped) is
+    taken over, so its slot runs again."""
     cursor = db.conn.execute(
-        "INSERT INTO job_runs (job_id, last_slot, runs, holder, started_at, status) VALUES (?, ?, 1, ?, ?, 'running')"
-        " ON CONFLICT(job_id) DO UPDATE SET last_slot = excluded.last_slot, runs = job_runs.runs + 1,"
-        "  holder = excluded.holder, started_at = excluded.started_at, finished_at = NULL,"
-        "  status = 'running', error = NULL"
-        " WHERE job_runs.last_slot < excluded.last_slot",
-        [job_id, iso(slot), holder, iso(now)],
+        "INSERT INTO job_runs (job_id, last_slot, runs, holder, started_at, status, running_slot)"
+        " VALUES (?, '', 1, ?, ?, 'running', ?)"
+        " ON CONFLICT(job_id) DO UPDATE SET runs = job_runs.runs + 1, holder = excluded.holder,"
+        "  started_at = excluded.started_at, finished_at = NULL, status = 'running', error = NULL,"
+        "  running_slot = excluded.running_slot"
+        " WHERE job_runs.last_slot < excluded.running_slot"
+        "  AND (job_runs.status != 'running' OR (job_runs.holder != excluded.holder AND NOT EXISTS ("
+        "   SELECT 1 FROM leases l WHERE l.name = ? AND l.holder = job_runs.holder AND l.expires_at > ?)))",
+        [job_id, holder, iso(now), iso(slot), lease_name, iso(now)],
     )
-    if cursor.rowcount != 1:
-        return None
-    return previous["last_slot"] if previous else ""
+    return cursor.rowcount == 1
 
 
-def finish_slot(db: Database, job_id: str, slot: datetime, now: datetime, error: str | None = None,
-                give_back: str | None = None) -> None:
-    """Record the outcome. A failed run gives its slot back (when nothing newer was claimed meanwhile), so
-    the next start catches it up."""
-    db.conn.execute(
-        "UPDATE job_runs SET finished_at = ?, status = ?, error = ? WHERE job_id = ? AND last_slot = ?",
-        [iso(now), "failed" if error else "ok", error, job_id, iso(slot)],
+def finish_slot(db: Database, job_id: str, slot: datetime, holder: str, now: datetime,
+                error: str | None = None) -> bool:
+    """Record the outcome of this holder's claim. Only success moves `last_slot`: a failed slot stays to do,
+    and the next start (or takeover) runs it again. Call it in the transaction that commits the job's effects
+    where there is one; a crash before it means the slot runs again, which outbox keys make harmless."""
+    cursor = db.conn.execute(
+        "UPDATE job_runs SET finished_at = ?, status = ?, error = ?, running_slot = NULL,"
+        " last_slot = CASE WHEN ? IS NULL AND last_slot < running_slot THEN running_slot ELSE last_slot END"
+        " WHERE job_id = ? AND running_slot = ? AND holder = ?",
+        [iso(now), "failed" if error else "ok", error, error, job_id, iso(slot), holder],
     )
-    if error and give_back:
-        db.conn.execute(
-            "UPDATE job_runs SET last_slot = ? WHERE job_id = ? AND last_slot = ?", [give_back, job_id, iso(slot)]
-        )
+    return cursor.rowcount == 1

@@ -18,7 +18,7 @@ from data import audit, outbox, people, sites
 from data.alert_words import WORRY_OR_PAST, AlertMatcher
 from data.categories import AlertWord, protection_words
 from data.clock import iso
-from data.recipients import mask_phones
+from data.masking import mask_text
 
 KIND = "text"
 EXCERPT_CHARS = 200
@@ -53,7 +53,7 @@ def raise_report(db: Database, now: datetime, sender: dict, text: str, words: li
 
     With no known site every social worker is alerted: a report must reach someone.
     """
-    excerpt = mask_phones(" ".join(text.split()))[:EXCERPT_CHARS]
+    excerpt = mask_text(" ".join(text.split()))[:EXCERPT_CHARS]
     kinds = list(dict.fromkeys(w.kind for w in words if w.kind))
     cursor = db.conn.execute(
         "INSERT INTO protection_reports (person_id, site_id, words, kinds, excerpt, created_at, recipient_id)"

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ from sqlite_utils import Database
 
 from data.clock import iso
 from data.db import first
+from data.masking import mask_text
 
 KINDS = {"elder": "老人", "child": "儿童"}
 CATEGORIES = {
@@ -53,8 +55,6 @@ def lacks_guardian_consent(record: dict, today: date) -> bool:
 FIELDS = ("kind", "name", "sex", "birth_date", "categories", "site_id", "responsible_id", "phone", "guardian",
           "address", "ongoing_care", "allowance", "consent", "level", "pending")
 _SPLIT = re.compile(r"[、,，;；/\s]+")
-_PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
-_LANDLINE_LIKE = re.compile(r"(?<![0-9])(0[0-9]{2,3}-?)[0-9]{5,6}([0-9]{2})(?![0-9])")
 NAME_MIN_SCORE = 75.0
 NAME_CLEAR_LEAD = 8.0
 
@@ -112,12 +112,8 @@ def mask_id(tail: str | None) -> str:
     return "*" * (ID_MASK_WIDTH - len(tail)) + tail if tail else ""
 
 
-def mask_phones(text: str | None) -> str:
-    """Phone numbers inside free text (a guardian's contact, a note) with the middle hidden."""
-    if not text:
-        return ""
-    text = _PHONE_LIKE.sub(r"\1****\2", text)
-    return _LANDLINE_LIKE.sub(lambda m: m.group(1) + "*****" + m.group(2), text)
+# The old name, for flows.request_life; new code calls data.masking.mask_text.
+mask_phones = mask_text
 
 
 def age(birth_date: str | None, today: date) -> int | None:
@@ -322,8 +318,9 @@ def best_matches(query: str, candidates: list[dict]) -> list[dict]:
 
 # ---------------------------------------------------------------- export
 
-def export_rows(db: Database, month: str, site_id: int | None = None) -> list[dict]:
-    """Every recipient (closed ones too, marked), ID numbers and phones masked, with visits in `month`."""
+def export_rows(db: Database, month: str, site_id: int | None = None, masked: bool = True) -> Iterator[dict]:
+    """Every recipient (closed ones too, marked), ID numbers and phones masked, with visits in `month`.
+    `masked=False` is for an admin's audited export (data.masking.reveal): ID numbers are never stored whole."""
     from data.visits import month_bounds
 
     first, last = month_bounds(month)
@@ -338,15 +335,20 @@ def export_rows(db: Database, month: str, site_id: int | None = None) -> list[di
         "  AND v.visit_date BETWEEN ? AND ?) AS visits_in_month"
         f" FROM recipients r JOIN sites s ON s.id = r.site_id LEFT JOIN people p ON p.id = r.responsible_id{where}"
         " ORDER BY s.id, r.kind, r.name, r.id", params)
-    return [{
+    mask = mask_text if masked else _as_text
+    return ({
         "recipient_id": row["id"], "recipient": row["name"], "kind": row["kind"], "categories": categories_of(row),
         "site": row["site_name"], "sex": row["sex"] or "", "birth_date": row["birth_date"] or "",
-        "responsible": row["responsible_name"] or "", "phone": mask_phones(row["phone"]),
-        "guardian": mask_phones(row["guardian"]), "address": row["address"] or "",
+        "responsible": row["responsible_name"] or "", "phone": mask(row["phone"]),
+        "guardian": mask(row["guardian"]), "address": mask(row["address"]),
         "id_number": mask_id(row["id_number_tail"]), "ongoing_care": bool(row["ongoing_care"]),
         "allowance": bool(row["allowance"]), "active": bool(row["active"]), "last_visit": row["last_visit"] or "",
         "visits_in_month": row["visits_in_month"], "consent": row["consent"] or "",
-    } for row in rows]
+    } for row in rows)
+
+
+def _as_text(value: str | None) -> str:
+    return value or ""
 
 
 COLUMNS: list[tuple] = [

@@ -9,6 +9,7 @@ callers wrap them in `transaction()`.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +23,12 @@ OPEN = ("new", "assigned", "accepted")
 RATINGS = ("满意", "不满意")
 # Full-width digits and letters (old phones, Chinese input methods) read as their ASCII twins.
 WIDE_TO_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_NUMBER = re.compile(r"(?<![A-Za-z0-9])R?\s*(\d{4})\s*[-_－—–~]?\s*(\d{2,3})(?!\d)", re.IGNORECASE)
+# The check letters are part of the number, typed straight after it (「R1203-07KM」, any case).
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])R?\s*(\d{4})\s*[-_－—–~]?\s*(\d{2,3})(?!\d)(?:([A-Za-z]{2})(?![A-Za-z]))?",
+                     re.IGNORECASE)
+# Two check letters make a number unguessable from outside (1 in 324 for a known date and sequence); no
+# I/L/O/Q/S/Z/B/G, which read as digits on a phone screen.
+CHECK_LETTERS = "ACDEFHJKMNPRTUVWXY"
 
 
 class RequestError(ValueError):
@@ -34,21 +40,24 @@ def number_prefix(day: date) -> str:
 
 
 def next_number(db: Database, day: date) -> str:
-    """R + MMDD + '-' + sequence. The sequence continues across years on the same calendar day, so a
-    number stays short and is never issued twice. Must run inside the caller's write transaction."""
+    """R + MMDD + '-' + sequence + two random check letters (R1203-07KM). The sequence continues across years
+    on the same calendar day, so a number stays short and is never issued twice; the letters keep anyone from
+    reaching a request by counting. Must run inside the caller's write transaction."""
     prefix = number_prefix(day)
     row = db.conn.execute(
         "SELECT MAX(CAST(SUBSTR(number, 7) AS INTEGER)) FROM requests WHERE number LIKE ?", [prefix + "%"]
     ).fetchone()
-    return f"{prefix}{(row[0] or 0) + 1:02d}"
+    check = "".join(secrets.choice(CHECK_LETTERS) for _ in range(2))
+    return f"{prefix}{(row[0] or 0) + 1:02d}{check}"
 
 
 def find_request_number(text: str) -> tuple[str, str] | None:
-    """The request number in a message (「r1203-07」「R1203－07」「R120307」), normalised, and the rest."""
+    """The request number in a message (「r1203-07km」「R1203－07KM」「R120307KM」), normalised, and the rest.
+    Numbers issued before the check letters (「R1203-07」) are found as typed."""
     match = _NUMBER.search(text.translate(WIDE_TO_NARROW))  # one character for one: spans stay valid
     if not match:
         return None
-    number = f"R{match.group(1)}-{match.group(2)}"
+    number = f"R{match.group(1)}-{match.group(2)}{(match.group(3) or '').upper()}"
     rest = re.sub(r"\s+", " ", text[:match.start()] + " " + text[match.end():]).strip(" ，,。.:：")
     return number, rest
 

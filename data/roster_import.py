@@ -8,6 +8,7 @@ updates the rows it wrote before (matched on the ID number, else on name + birth
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -140,7 +141,13 @@ def _csv_rows(path: Path):
             continue
     else:
         raise RosterError("看不懂这个CSV文件的编码，请另存为 UTF-8 的 CSV 或 .xlsx")
-    yield from enumerate(csv.reader(text.splitlines()), 1)
+    # The csv module splits records itself: a line break inside a quoted cell stays in the cell, and U+2028,
+    # which str.splitlines() took for a line end, is just a character. Row numbers count records, as a
+    # spreadsheet shows them.
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline="")), 1)
+    except csv.Error as exc:
+        raise RosterError(f"CSV文件格式有误（{exc}），请用Excel另存为 CSV 或 .xlsx 再试") from None
 
 
 # ---------------------------------------------------------------- checking one row
@@ -159,6 +166,15 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_character(value: Any) -> int | None:
+    """The 1-based position of a NUL or other control character in a cell (tabs and line breaks are fine)."""
+    match = _CONTROL.search(value) if isinstance(value, str) else None
+    return match.start() + 1 if match else None
 
 
 def _echo(text: str) -> str:
@@ -209,6 +225,13 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
 
     def error(column: str, message: str) -> None:
         errors.append(Problem(number, column, message))
+
+    for column, key, _ in HEADERS:
+        position = _control_character(raw.get(key))
+        if position:
+            error(column, f"第{position}个字符是看不见的控制字符（如从别的系统复制来的），请删掉后重新导入")
+    if errors:
+        return {}, errors, warnings
 
     record: dict[str, Any] = {}
     name = re.sub(r"\s+", "", _text(raw.get("name")))
@@ -332,7 +355,7 @@ def import_table(db: Database, table: Table, secret_key: str, now: datetime, tod
     for number, raw in table.rows:
         record, errors, warnings = check_row(number, raw, look)
         result.warnings.extend(warnings)
-        key = record.get("id_number_hash") or (record["name"], record["birth_date"], record["site_id"])
+        key = record.get("id_number_hash") or (record.get("name"), record.get("birth_date"), record.get("site_id"))
         if not errors and key in seen:
             same = "身份证号相同" if record.get("id_number_hash") else "姓名、出生日期、站点都相同"
             errors.append(Problem(number, "姓名", f"与第{seen[key]}行是同一个人（{same}）"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _EMOJI_CODE = re.compile(r"\[[^\[\]\s]{1,4}\]")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
@@ -16,7 +17,9 @@ DIALECT = tuple(
 )
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
+    # Cached per process: every matcher reads the same message again (about 20 calls a message).
     t = unicodedata.normalize("NFKC", text).lower()
     t = _EMOJI.sub(" ", _EMOJI_CODE.sub(" ", t))
     for a, b in DIALECT:

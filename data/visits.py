@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from data import outbox, people
 from data.clock import iso
 from data.db import first
+from data.masking import mask_text
 
 MODES = ("上门", "电话", "视频", "到校", "其他")
 IN_PERSON_MODES = ("上门", "到校")
@@ -105,8 +107,10 @@ def month_bounds(month: str) -> tuple[str, str]:
     return f"{year:04d}-{number:02d}-01", f"{year:04d}-{number:02d}-{calendar.monthrange(year, number)[1]:02d}"
 
 
-def export_rows(db: Database, month: str | None = None, site_id: int | None = None) -> list[dict]:
-    """Visits still standing, oldest first, keyed by the stable English column names of `COLUMNS`."""
+def export_rows(db: Database, month: str | None = None, site_id: int | None = None,
+                masked: bool = True) -> Iterator[dict]:
+    """Visits still standing, oldest first, keyed by the stable English column names of `COLUMNS`; identifiers
+    typed into the findings and needs masked unless `masked=False` (an admin's audited export)."""
     where, params = ["v.deleted_at IS NULL"], []
     if month:
         where.append("v.visit_date BETWEEN ? AND ?")
@@ -120,15 +124,17 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         " FROM visits v JOIN recipients r ON r.id = v.recipient_id JOIN sites s ON s.id = r.site_id"
         f" LEFT JOIN people p ON p.id = v.visitor_id WHERE {' AND '.join(where)} ORDER BY v.visit_date, v.id",
         params)
-    return [{
+    mask = mask_text if masked else (lambda text: text or "")
+    return ({
         "visit_id": row["id"], "recipient": row["recipient"], "kind": row["kind"],
         "categories": json.loads(row["categories"] or "[]"), "site": row["site"], "visit_date": row["visit_date"],
-        "mode": row["mode"], "visitor": row["visitor"] or "", "findings": row["findings"],
-        "needs": row["needs"] or "", "verification": json.loads(row["verification"]) if row["verification"] else None,
+        "mode": row["mode"], "visitor": row["visitor"] or "", "findings": mask(row["findings"]),
+        "needs": mask(row["needs"]),
+        "verification": json.loads(row["verification"]) if row["verification"] else None,
         "outcome": row["outcome"], "counts": _counts(row),
         "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
         "photos": row["photo_count"], "recorded_at": row["created_at"],
-    } for row in rows]
+    } for row in rows)
 
 
 def _counts(row: dict) -> bool:

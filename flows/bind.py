@@ -16,11 +16,14 @@ _REFUSALS = {
     "expired": "这个绑定码已过期（有效期7天）。请联系社工或管理员重新生成。",
 }
 _TOO_MANY = "绑定码错误次数太多，请一小时后再试，或联系社工核对绑定码。"
+_BUSY = "绑定暂时停用，请过几分钟再发。如一直不行，请联系社工。"
 
 
 def _check_code(text: str, ctx: Ctx, values: dict) -> int:
     if invites.recent_failures(ctx.db, ctx.openid, "bind", ctx.now) >= invites.MAX_FAILURES_PER_HOUR:
         raise Abort(_TOO_MANY)
+    if invites.recent_failures_everyone(ctx.db, "bind", ctx.now) >= invites.GLOBAL_FAILURES_PER_MINUTE:
+        raise Abort(_BUSY)
     match = _CODE.search(text)
     if not match:
         raise Invalid("请发送8位绑定码，例如「绑定 K7M2Q9XP」。")
@@ -31,6 +34,8 @@ def _check_code(text: str, ctx: Ctx, values: dict) -> int:
     state = invites.invite_state(invite, ctx.now)
     if state != "valid":
         invites.record_failure(ctx.db, ctx.openid, "bind", ctx.now)
+        if invites.recent_failures_everyone(ctx.db, "bind", ctx.now) == invites.GLOBAL_FAILURES_PER_MINUTE:
+            invites.alert_admins_of_guessing(ctx.db, ctx.now)
         if invites.recent_failures(ctx.db, ctx.openid, "bind", ctx.now) >= invites.MAX_FAILURES_PER_HOUR:
             raise Abort(_TOO_MANY)
         raise Invalid(_REFUSALS[state])

@@ -122,6 +122,10 @@ _RELATIVE_YEARS = {"前": -2, "去": -1, "今": 0, "明": 1}
 _WEEK_SHIFT = {"上上": -2, "上": -1, "本": 0, "这": 0, "下": 1, "下下": 2}
 _MONTH_SHIFT = {"上上": -2, "上": -1, "本": 0, "这": 0, "当": 0, "下": 1}
 _MAX_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# A past 「12月4日」 without a year: up to a month ahead it is this year's, a slip that a visit refuses as a
+# future date (said on 12月3日 it is tomorrow, never a year ago); further ahead it is last year's, a late entry
+# that the visit flow confirms with an old-date warning (「12月28日」 said on 1月5日).
+AHEAD_IS_A_SLIP = 31
 
 
 def weekday_name(d: date) -> str:
@@ -149,19 +153,19 @@ def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
 
 def _check_month_day(month: int, day: int) -> None:
     if not 1 <= month <= 12:
-        raise Invalid(f"没有{month}月，请回「11月3日」这样的写法")
+        raise Invalid(f"没有{month}月。是哪一天？请回「11月3日」这样的写法")
     if not 1 <= day <= _MAX_MONTH_DAYS[month - 1]:
-        raise Invalid(f"{month}月没有{day}日，请再核对一下日期")
+        raise Invalid(f"{month}月没有{day}日。是哪一天？请再核对一下日期")
 
 
 def _build(year: int, month: int, day: int) -> date:
     if not 1900 <= year <= 2100:
-        raise Invalid(f"{year}年看起来不对，请回「11月3日」这样的写法")
+        raise Invalid(f"{year}年看起来不对。是哪一天？请回「11月3日」这样的写法")
     _check_month_day(month, day)
     try:
         return date(year, month, day)
     except ValueError:
-        raise Invalid(f"{year}年{month}月没有{day}日，请再核对一下日期") from None
+        raise Invalid(f"{year}年{month}月没有{day}日。是哪一天？请再核对一下日期") from None
 
 
 def _year(m: re.Match, today: date) -> int | None:
@@ -180,11 +184,23 @@ def _month_day(m: re.Match, today: date, prefer: str) -> date:
         return _build(year, month, day)
     _check_month_day(month, day)
     year = today.year
-    if prefer == "past" and (month, day) > (today.month, today.day):
-        year -= 1
-    elif prefer == "future" and (month, day) < (today.month, today.day):
+    this = _offset(year, month, day, today)
+    if prefer == "future" and (month, day) < (today.month, today.day):
         year += 1
+    elif prefer == "past" and this > AHEAD_IS_A_SLIP:
+        year -= 1
     return _build(year, month, day)
+
+
+def _offset(year: int, month: int, day: int, today: date) -> int:
+    """Days from today to year-month-day, counted even for a day the month lacks (2月30日 is 3月2日 here)."""
+    return date(year, month, 1).toordinal() + day - 1 - today.toordinal()
+
+
+def _nearer(other: int, this: int) -> bool:
+    """A past day of the month (「28号」) is the nearer of this month's and last month's: 「4号」 said on the 3rd
+    is tomorrow (which a visit refuses as a future date), not a month ago."""
+    return abs(other) <= abs(this)
 
 
 def _iso(m: re.Match, today: date, prefer: str) -> date:
@@ -199,10 +215,12 @@ def _relative_month_day(m: re.Match, today: date, prefer: str) -> date:
 def _day_of_month(m: re.Match, today: date, prefer: str) -> date:
     day = _int(m["d"] or m["d2"])
     if not 1 <= day <= 31:
-        raise Invalid(f"没有{day}号，一个月最多31天，请再核对一下")
+        raise Invalid(f"没有{day}号，一个月最多31天。是哪一天？")
     step = -1 if prefer == "past" else 1
     year, month = today.year, today.month
-    if (prefer == "past" and day > today.day) or (prefer == "future" and day < today.day):
+    this = _offset(year, month, day, today)
+    if (prefer == "future" and this < 0) or \
+            (prefer == "past" and this > 0 and _nearer(_offset(*_shift_month(year, month, -1), day, today), this)):
         year, month = _shift_month(year, month, step)
     try:
         return date(year, month, day)

@@ -14,6 +14,7 @@ import unicodedata
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
+from data.masking import mask_text
 from flows.errors import Ambiguous, Invalid
 from flows.parse_dates import (
     DATE_HELP,
@@ -207,17 +208,13 @@ def parse_phone(text: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """「138****1234」; landlines keep the area code and last two digits, 「0953-*****67」."""
+    """A phone field shown masked, normalised first (「09531234567」 -> 「0953-*****67」) and masked by
+    data.masking; unrecognised, it still never shows more than the last two digits."""
     try:
-        parsed = parse_phone(phone)
+        return mask_text(parse_phone(phone))
     except Invalid:
-        # Unrecognised: still never show more than the last two digits.
         digits = re.sub("[^0-9]", "", normalize(phone))
         return "*" * max(len(digits) - 2, 4) + digits[-2:] if len(digits) > 4 else "****"
-    if "-" in parsed:
-        area, local = parsed.split("-")
-        return f"{area}-{'*' * (len(local) - 2)}{local[-2:]}"
-    return f"{parsed[:3]}****{parsed[-4:]}"
 
 
 # ---------------------------------------------------------------- choices

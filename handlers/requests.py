@@ -300,6 +300,10 @@ def _worker_reply(ctx: Ctx, rest: str) -> str:
 
 
 def _may_answer(person: dict, ticket: dict[str, Any]) -> bool:
+    """Admins; the workers and child directors of the resident's site; for a resident whose site is unknown, the
+    workers (who were all told of it, data.handoffs.responders), never a director of some village."""
     if person["role"] == "admin":
         return True
-    return ticket["site_id"] is None or ticket["site_id"] == person["site_id"]
+    if ticket["site_id"] is None:
+        return person["role"] == "worker"
+    return person["role"] in ("worker", "director") and ticket["site_id"] == person["site_id"]

@@ -12,6 +12,7 @@ from pypinyin import lazy_pinyin
 
 from data import audit, coverage, people, protection, recipients, visits
 from data.db import transaction
+from data.masking import mask_text
 from flows.context import Ctx
 from flows.parsers import mask_phone
 from flows.words import clean, numbered
@@ -147,7 +148,7 @@ def _profile(ctx: Ctx, r: dict) -> str:
     if r["phone"]:
         lines.append(f"电话：{mask_phone(r['phone'])}")
     if r["guardian"]:
-        lines.append(f"{'监护人' if r['kind'] == 'child' else '家属'}：{recipients.mask_phones(r['guardian'])}")
+        lines.append(f"{'监护人' if r['kind'] == 'child' else '家属'}：{mask_text(r['guardian'])}")
     if r.get("consent"):
         lines.append(f"知情同意：{r['consent']}")
     elif recipients.lacks_guardian_consent(r, ctx.today):
@@ -161,8 +162,9 @@ def _profile(ctx: Ctx, r: dict) -> str:
     else:
         lines.append("最近走访：")
         for v in recent:
-            note = v["findings"] if len(v["findings"]) <= 60 else v["findings"][:60] + "…"
-            extra = f"；需求：{v['needs']}" if v["needs"] else ""
+            findings = mask_text(v["findings"])
+            note = findings if len(findings) <= 60 else findings[:60] + "…"
+            extra = f"；需求：{mask_text(v['needs'])}" if v["needs"] else ""
             extra += "；⚠️需跟进" if v["flagged"] else ""
             extra += f"；照片{v['photos']}张" if v["photos"] else ""
             outcome = "" if v["outcome"] == "met" else f"，{visits.OUTCOMES[v['outcome']]}"

@@ -10,7 +10,7 @@ from data import requests as reqs
 from data.clock import utcnow
 from tests.conftest import make_person
 
-NUMBER = re.compile(r"R\d{4}-\d{2,3}")
+NUMBER = re.compile(r"R\d{4}-\d{2,3}[A-Z]{0,2}")
 TICKET = re.compile(r"T\d+")
 
 PEOPLE = (

@@ -76,3 +76,18 @@ def test_only_a_hash_of_the_code_is_stored(runner, db):
     code = _invite(runner, "--role", "volunteer")
     assert code not in str(list(db["invites"].rows))
     assert invites.find_invite(db, code) is not None
+
+
+def test_many_openids_guessing_are_stopped_together_and_an_admin_is_told(runner, wechat, db, person):
+    from data import outbox
+
+    admin = person("admin-1", "admin", None, "张主任")
+    code = _invite(runner, "--role", "worker", "--site", "怡园社区", "--name", "马丽")
+    for n in range(invites.GLOBAL_FAILURES_PER_MINUTE):  # each guesser stays under the per-OpenID limit
+        converse(wechat, f"guesser-{n}", [(f"绑定 ZZZZZZ{n:02d}", "不对")])
+    converse(wechat, "guesser-x", [(f"绑定 {code}", "绑定暂时停用")])  # even a right code waits the minute
+    assert _person(db, "guesser-x")["role"] == "family"
+    alerts = [r for r in outbox.rows(db, openid=admin["openid"]) if r["key"].startswith("alert:bind-guessing:")]
+    assert len(alerts) == 1 and "猜绑定码" in alerts[0]["body"]
+    with time_machine.travel(utcnow() + timedelta(minutes=2)):
+        converse(wechat, "ma-li", [(f"绑定 {code}", "绑定成功")])

@@ -250,3 +250,9 @@ def test_long_reply_is_paged_with_more(settings, db):
                 break
         assert all(line in seen for line in lines)
         assert wechat.say("user-j", "更多").text == "没有更多内容了。"
+
+
+def test_a_non_ascii_signature_is_refused_not_a_server_error(client):
+    """Found by the fuzz test (tests/stress): hmac.compare_digest raised TypeError on non-ASCII text."""
+    assert client.post("/wechat?signature=%C2%80&timestamp=0&nonce=0", data=b"").status_code == 403
+    assert client.get("/wechat?signature=%E4%BD%A0&timestamp=0&nonce=0&echostr=x").status_code == 403

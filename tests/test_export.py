@@ -138,3 +138,63 @@ def test_bad_month_and_unknown_site_are_explained(invoke, data):
     assert "月份「2026-13」不对" in invoke("export", "visits", "--month", "2026-13").output
     assert "没有站点「火星村」" in invoke("export", "visits", "--site", "火星村").output
     assert invoke("export", "visits", "--format", "pdf").exit_code != 0
+
+
+FREE_TEXT = "身份证640381197001011234 电话139-5123-4567 / +86 139 5123 4567"
+
+
+def test_identifiers_typed_in_free_text_are_masked_in_both_exports(invoke, data, db):
+    db.conn.execute("UPDATE recipients SET guardian = ?, address = ? WHERE name = '王秀兰'",
+                    [f"儿子 {FREE_TEXT}", "3号楼，座机0953-3012345"])
+    db.conn.execute("UPDATE visits SET findings = ?, needs = ? WHERE findings = '血压有点高'",
+                    [f"老人说{FREE_TEXT}", "联系 0953 3012345"])
+    for what in ("recipients", "visits"):
+        for fmt in ("csv", "json", "xlsx"):
+            out = f"{what}.{fmt}"
+            assert invoke("export", what, "--format", fmt, "--month", "2026-11", "-o", out).exit_code == 0
+            text = _all_text(out, fmt)
+            for clear in ("640381197001011234", "19700101", "5123-4567", "5123 4567", "3012345"):
+                assert clear not in text, (what, fmt, clear)
+            assert "139****4567" in text and "**************1234" in text
+
+
+def _all_text(path: str, fmt: str) -> str:
+    if fmt != "xlsx":
+        return open(path, encoding="utf-8-sig").read()
+    return " ".join(str(c.value) for row in load_workbook(path).active.iter_rows() for c in row)
+
+
+def test_an_unmasked_export_needs_a_reason_and_leaves_an_audit_row(invoke, data, db):
+    refused = invoke("export", "recipients", "--format", "json", "--unmasked")
+    assert refused.exit_code != 0 and "--reason" in refused.output
+    result = invoke("export", "recipients", "--format", "json", "--unmasked", "--reason", "民政局核对监护人电话")
+    assert result.exit_code == 0, result.output
+    wang = json.loads(result.stdout)[0]
+    assert wang["phone"] == "13709531234" and wang["guardian"] == "儿子 13709531234"
+    assert wang["id_number"] == "**************" + WANG_ID[-4:]  # never stored in full: nothing to reveal
+    [row] = list(db.query("SELECT * FROM audit WHERE action = 'reveal'"))
+    assert row["subject"] == "export:recipients" and "民政局核对监护人电话" in row["detail"]
+
+
+def test_an_excel_export_streams_in_bounded_memory():
+    """99,502 recipients took 810 MB as xlsx: openpyxl kept every cell. Write-only mode keeps none."""
+    import tracemalloc
+
+    def many(count: int):
+        for n in range(count):
+            yield {"recipient": f"对象{n}", "kind": "elder", "categories": ["高龄", "独居"], "site": "怡园社区",
+                   "sex": "女", "birth_date": "1940-03-05", "responsible": "马丽", "phone": "137****1234",
+                   "guardian": "儿子 137****1234", "address": f"怡园社区{n % 40}号楼", "id_number": "*" * 14 + "1234",
+                   "ongoing_care": True, "allowance": False, "active": True, "last_visit": "2026-11-18",
+                   "visits_in_month": n % 3, "consent": "本人签字", "recipient_id": n}
+
+    def peak_mb(count: int) -> float:
+        tracemalloc.start()
+        try:
+            assert write_rows(many(count), recipients.COLUMNS, "xlsx", io.BytesIO()) == count
+            return tracemalloc.get_traced_memory()[1] / 1e6
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak_mb(200), peak_mb(2000)
+    assert large < small * 2 + 5, (small, large)  # ten times the rows, not ten times the memory

@@ -62,12 +62,44 @@ def test_many_racing_for_a_free_lease_only_one_wins(settings, db):
 def test_a_slot_is_claimed_once_and_never_goes_backwards(db):
     now = utcnow()
     slot = now - timedelta(hours=1)
+    assert lease.acquire(db, "scheduler", "A", now, MINUTE)
     assert lease.baseline(db, "backup", slot - timedelta(days=1))
-    assert lease.claim_slot(db, "backup", slot, "A", now) is not None
-    assert lease.claim_slot(db, "backup", slot, "B", now) is None
-    assert lease.claim_slot(db, "backup", slot - timedelta(days=1), "B", now) is None
-    lease.finish_slot(db, "backup", slot, now)
+    assert lease.claim_slot(db, "backup", slot, "A", now)
+    assert not lease.claim_slot(db, "backup", slot, "B", now)  # A is running it and alive
+    assert not lease.claim_slot(db, "backup", slot, "A", now)  # not twice at once in one process either
+    assert lease.finish_slot(db, "backup", slot, "A", now)
+    assert not lease.claim_slot(db, "backup", slot, "B", now)  # done
+    assert not lease.claim_slot(db, "backup", slot - timedelta(days=1), "B", now)
     assert lease.job_run(db, "backup")["status"] == "ok" and lease.job_run(db, "backup")["runs"] == 1
+
+
+def test_a_slot_whose_holder_died_mid_run_is_still_to_do_and_taken_over(db):
+    now = utcnow()
+    slot = now - timedelta(hours=1)
+    assert lease.acquire(db, "scheduler", "A", now, MINUTE)
+    lease.baseline(db, "reminders", slot - timedelta(days=10))
+    assert lease.claim_slot(db, "reminders", slot, "A", now)
+    # A is killed: it never finishes, never renews. While its lease lasts, nobody else runs the slot ...
+    assert not lease.claim_slot(db, "reminders", slot, "B", now + timedelta(seconds=30))
+    assert lease.last_slot(db, "reminders") < slot  # ... which is not counted as done
+    # ... and once the lease has gone to B, B runs it.
+    assert lease.acquire(db, "scheduler", "B", now + timedelta(seconds=61), MINUTE)
+    assert lease.claim_slot(db, "reminders", slot, "B", now + timedelta(seconds=61))
+    assert not lease.finish_slot(db, "reminders", slot, "A", now + timedelta(seconds=62))  # A's claim is gone
+    assert lease.finish_slot(db, "reminders", slot, "B", now + timedelta(seconds=62))
+    assert lease.last_slot(db, "reminders") == slot.replace(microsecond=0)
+
+
+def test_a_failed_slot_stays_to_do(db):
+    now = utcnow()
+    slot = now - timedelta(hours=1)
+    lease.acquire(db, "scheduler", "A", now, MINUTE)
+    lease.baseline(db, "backup", slot - timedelta(days=1))
+    assert lease.claim_slot(db, "backup", slot, "A", now)
+    assert lease.finish_slot(db, "backup", slot, "A", now, error="disk full")
+    assert lease.job_run(db, "backup")["status"] == "failed"
+    assert lease.last_slot(db, "backup") < slot
+    assert lease.claim_slot(db, "backup", slot, "A", now)
 
 
 # Two real `laoxiao scheduler` processes -------------------------------------------------------------------
@@ -85,13 +117,13 @@ def _start(env: dict, log_path) -> subprocess.Popen:
                                 stderr=subprocess.STDOUT)
 
 
-def _wait_for(check, timeout: float = 30.0):
+def _wait_for(check, timeout: float = 30.0, every: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError("condition not met in time")
 
 

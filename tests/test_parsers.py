@@ -110,12 +110,14 @@ def test_chinese_to_int_rejects(text):
     ("周一", MON), ("星期日", date(2026, 11, 1)), ("礼拜天", date(2026, 11, 1)),
     ("星期天", date(2026, 11, 1)),
     ("周六", date(2026, 10, 31)),
-    ("11月3日", date(2025, 11, 3)), ("11月3号", date(2025, 11, 3)), ("11月2日", MON),
-    ("10月31日", date(2026, 10, 31)), ("１１月３日", date(2025, 11, 3)), ("11月3", date(2025, 11, 3)),
-    ("11 月 3 日", date(2025, 11, 3)), ("2026 年 11 月 3 日", date(2026, 11, 3)),
-    ("28 号", date(2026, 10, 28)), ("十一月三日", date(2025, 11, 3)), ("十月二十八号", date(2026, 10, 28)),
-    ("3号", date(2026, 10, 3)), ("3日", date(2026, 10, 3)), ("2号", MON), ("1号", date(2026, 11, 1)),
-    ("28号", date(2026, 10, 28)), ("三号", date(2026, 10, 3)), ("二十八号", date(2026, 10, 28)),
+    # Tomorrow stays tomorrow (a visit then refuses it as a future date), never a year or a month ago.
+    ("11月3日", date(2026, 11, 3)), ("11月3号", date(2026, 11, 3)), ("11月2日", MON),
+    ("10月31日", date(2026, 10, 31)), ("１１月３日", date(2026, 11, 3)), ("11月3", date(2026, 11, 3)),
+    ("11 月 3 日", date(2026, 11, 3)), ("2026 年 11 月 3 日", date(2026, 11, 3)),
+    ("28 号", date(2026, 10, 28)), ("十一月三日", date(2026, 11, 3)), ("十月二十八号", date(2026, 10, 28)),
+    ("3号", date(2026, 11, 3)), ("3日", date(2026, 11, 3)), ("2号", MON), ("1号", date(2026, 11, 1)),
+    ("28号", date(2026, 10, 28)), ("三号", date(2026, 11, 3)), ("二十八号", date(2026, 10, 28)),
+    ("11月20日", date(2026, 11, 20)), ("12月25日", date(2025, 12, 25)), ("20号", date(2026, 10, 20)),
     ("三十一号", date(2026, 10, 31)), ("二十八日", date(2026, 10, 28)),
     ("2026-11-03", date(2026, 11, 3)), ("2026/11/3", date(2026, 11, 3)), ("2026.11.03", date(2026, 11, 3)),
     ("2026-1-5", date(2026, 1, 5)), ("２０２６－１１－０３", date(2026, 11, 3)),
@@ -147,6 +149,8 @@ def test_parse_date_future(text, expected):
 @pytest.mark.parametrize("text, today, prefer, expected", [
     # year boundary
     ("12月30日", date(2026, 1, 5), "past", date(2025, 12, 30)),
+    ("12月4日", date(2026, 12, 3), "past", date(2026, 12, 4)),
+    ("1月5日", date(2026, 12, 30), "past", date(2026, 1, 5)),
     ("1月2日", date(2026, 12, 30), "future", date(2027, 1, 2)),
     ("上个月15号", date(2026, 1, 5), "past", date(2025, 12, 15)),
     ("下个月15号", date(2026, 12, 5), "future", date(2027, 1, 15)),
@@ -190,12 +194,16 @@ def test_parse_date_accepts_a_datetime_as_today():
     ("4月31日", "4月没有31日"),
     ("13月1日", "没有13月"),
     ("0月3日", "没有0月"),
+    ("0月0日", "没有0月"),
     ("2027年2月29日", "2027年2月没有29日"),
     ("32号", "没有32号"),
     ("1850年1月1日", "1850年"),
 ])
 def test_parse_date_impossible_dates_say_why(text, fragment):
-    assert fragment in assert_invalid(parse_date, text, MON)
+    message = assert_invalid(parse_date, text, MON)
+    assert fragment in message and "是哪一天" in message  # a question, never a silent substitute
+    if "月" in text:  # inside a longer message 「32号」 may be a house number, but a month is a date
+        assert fragment in assert_invalid(find_date, f"走访 王小明 {text} 上门 挺好", MON)
 
 
 def test_day_missing_from_the_month_it_falls_in_asks_for_the_month():

@@ -239,3 +239,38 @@ def test_the_level_is_set_by_command(invoke, db, tmp_path):
     assert db.execute("SELECT level FROM recipients").fetchone()[0] == "重点"
     assert invoke("recipient", "set", "王秀兰", "--level", "每天").exit_code != 0
     assert invoke("recipient", "set", "张三", "--level", "稳定").exit_code != 0
+
+
+def write_csv(path: Path, rows: list[list]) -> Path:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADERS)
+        writer.writerows(rows)
+    return path
+
+
+ZHOU = ["周淑芳", "老人", "独居、空巢", "女", "1954-07-08", "怡园社区", "马丽", "0953-3012345", "", "", "", "是", "否"]
+
+
+def test_csv_cells_keep_quoted_line_breaks_and_line_separators(invoke, db, tmp_path):
+    fu = ["符秀英", "老人", "高龄", "女", "1938-02-03", "怡园社区", "", "", "女儿\u2028符兰 13709531234",
+          "怡园社区\n5号楼3单元", "", "是", "否"]
+    path = write_csv(tmp_path / "名单.csv", [fu, ZHOU])
+    result = invoke("import", "recipients", str(path), "--skip-bad")
+    assert "新增 2 人" in result.output and "错误" not in result.output, result.output
+    by_name = {r["name"]: r for r in stored(db)}
+    assert set(by_name) == {"符秀英", "周淑芳"}  # no recipient named 「符」 from half a row
+    assert by_name["符秀英"]["address"] == "怡园社区\n5号楼3单元"
+    assert by_name["符秀英"]["guardian"] == "女儿\u2028符兰 13709531234"
+
+
+def test_nul_and_control_characters_are_refused_with_row_and_column(invoke, db, tmp_path):
+    path = write_csv(tmp_path / "名单.csv", [ZHOU, ["马\x00兰", *ZHOU[1:8], "儿子\x1b[31m", *ZHOU[9:]]])
+    result = invoke("import", "recipients", str(path))
+    assert result.exit_code != 0
+    assert "第3行「姓名」：第2个字符是看不见的控制字符" in result.output
+    assert "第3行「监护人」：第3个字符是看不见的控制字符" in result.output
+    assert stored(db) == []
+    result = invoke("import", "recipients", str(path), "--skip-bad")
+    assert [r["name"] for r in stored(db)] == ["周淑芳"]
+    assert not any("\x00" in (r["name"] + (r["guardian"] or "")) for r in stored(db))

@@ -49,11 +49,11 @@ def runs(db) -> dict[str, int]:
 def test_jobs_have_fixed_ids_coalesce_and_a_misfire_grace(settings):
     scheduler = PushScheduler(settings)
     declared = {job.id: job for job in scheduler.scheduler.get_jobs()}
-    assert set(declared) == {"reminders", "backup", "escalation", "outbox", "lease"}
+    assert set(declared) == {"reminders", "backup", "escalation", "outbox", "checkpoint", "lease"}
     for job in declared.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time and job.misfire_grace_time >= 1
-    assert declared["outbox"].trigger.interval == timedelta(seconds=30)
+    assert declared["outbox"].trigger.interval == timedelta(seconds=10)
     assert {s.id for s in job_specs(settings) if s.catch_up} == {"reminders", "backup"}
 
 
@@ -179,3 +179,45 @@ def test_backup_is_a_real_database_and_only_the_last_few_are_kept(db, settings, 
 def test_escalation_job_calls_the_help_request_escalation(db, settings):
     pytest.importorskip("flows.escalation")
     assert jobs.run_escalation(db, settings, utcnow(), utcnow()) == "0 escalation reminders queued"
+
+
+class Killed(BaseException):
+    """Stands for kill -9: nothing after it runs, not even the scheduler's own bookkeeping."""
+
+
+def test_a_scheduler_killed_during_the_reminders_run_loses_none_of_them(db, settings, director):
+    clock = Clock(datetime(2026, 11, 14, 12, 0, tzinfo=NINGXIA))
+
+    def dies_midway(db, settings, now, slot):
+        raise Killed()
+
+    specs = [JobSpec("reminders", dies_midway, job_specs(settings)[0].trigger, True, 60)]
+    first = Coordinator(settings, specs=specs, clock=clock, lease_seconds=60)
+    assert first.heartbeat()
+    clock.now = datetime(2026, 11, 15, 8, 59, 30, tzinfo=NINGXIA)
+    assert first.heartbeat()
+    clock.now = datetime(2026, 11, 15, 9, 0, 1, tzinfo=NINGXIA)
+    with pytest.raises(Killed):
+        first.run("reminders")
+    assert outbox.rows(db) == []
+    # A restart (or the standby) a minute later, once the dead holder's lease has lapsed: the slot runs again.
+    clock.now = datetime(2026, 11, 15, 9, 1, 30, tzinfo=NINGXIA)
+    second = Coordinator(settings, clock=clock, lease_seconds=60)
+    assert second.heartbeat()
+    assert [r["key"] for r in outbox.rows(db)] == [f"reminder:2026-11-15:{director['id']}"]
+    assert lease.job_run(db, "reminders")["status"] == "ok"
+    assert second.catch_up() == []  # and only once
+
+
+def test_a_job_still_running_under_a_live_lease_is_not_run_twice(db, settings, director):
+    clock = Clock(datetime(2026, 11, 14, 12, 0, tzinfo=NINGXIA))
+    first = Coordinator(settings, clock=clock, lease_seconds=60)
+    assert first.heartbeat()
+    clock.now = datetime(2026, 11, 15, 8, 59, 30, tzinfo=NINGXIA)
+    assert first.heartbeat()
+    clock.now = datetime(2026, 11, 15, 9, 0, 1, tzinfo=NINGXIA)
+    slot = datetime(2026, 11, 15, 9, 0, tzinfo=NINGXIA)
+    assert lease.claim_slot(db, "reminders", slot, first.holder, clock.now)  # first is busy with it
+    second = Coordinator(settings, clock=clock, lease_seconds=60)
+    second.leader_until = clock.now + timedelta(minutes=1)  # as if it wrongly believed it led
+    assert second.run("reminders") is None and outbox.rows(db) == []

@@ -35,6 +35,14 @@ def someone(db, person, openid: str, wrote_ago: timedelta | None = HOUR, role: s
     return found
 
 
+def at_once(count: int, target) -> None:
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def row(db, key: str) -> dict:
     return next(iter(db.query("SELECT * FROM outbox WHERE key = ?", [key])))
 
@@ -295,11 +303,7 @@ def test_two_processes_needing_a_token_at_once_fetch_it_once(settings, db, fake)
         results.append(client.access_token)
         own.close()
 
-    threads = [threading.Thread(target=get_token) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(3, get_token)
     assert fake.token_fetches == 1
     assert results == ["token-1"] * 3
 
@@ -334,7 +338,9 @@ def test_a_crash_between_send_and_mark_sends_at_most_one_duplicate(db, person, e
 
     settings = load_settings(env=env, dotenv=False)
     assert drain_once(open_db(settings.db_path), settings).claimed == 0  # a fresh claim is left alone
-    report = drain_once(db, settings, utcnow() + delivery.STALE_CLAIM + timedelta(seconds=1))
+    # The dead sender's claims lapse within seconds (they used to wait five minutes).
+    assert drain_once(db, settings, utcnow() + timedelta(seconds=5)).claimed == 0
+    report = drain_once(db, settings, utcnow() + timedelta(seconds=20))
     assert report.reclaimed == 2 and report.sent == 2
     assert fake.texts_to("o-crash") == ["第一条", "第二条", "第二条", "第三条"]
 
@@ -353,3 +359,60 @@ def test_outbox_commands_list_send_and_mask_phone_numbers(db, person, fake, runn
     assert "已发/cs" in runner.invoke(cli, ["outbox", "--status", "sent"]).output
     refused = runner.invoke(cli, ["outbox", "retry", "999"])
     assert refused.exit_code != 0 and "没有可重试的消息" in refused.output
+
+
+def test_a_row_waiting_in_a_stalled_senders_batch_is_never_sent_by_both(db, person, settings, fake):
+    """Sender A claims a batch and stalls (a long GC pause, a frozen VM) past its claim; B takes the rows over
+    and sends them. When A wakes up it must not send them again."""
+    from bot.sender import DrainReport, Sender
+
+    for number in range(3):
+        someone(db, person, f"o-stall{number}")
+        outbox.enqueue(db, f"stall{number}", f"o-stall{number}", "text", f"消息{number}", utcnow())
+    stalled = Sender(db, settings, holder="sender:A", workers=1)
+    stalled.clock = utcnow
+    rows = delivery.claim_due(db, utcnow(), "sender:A", 10)
+    assert len(rows) == 3
+    report = drain_once(db, settings, utcnow() + timedelta(seconds=20), holder="sender:B")
+    assert report.reclaimed == 3 and report.sent == 3
+    late = DrainReport()
+    stalled._run_lane(rows, late)
+    assert late.skipped == 3 and late.sent == 0
+    assert sorted(m["text"] for m in fake.sent) == ["消息0", "消息1", "消息2"]
+
+
+def test_a_burst_is_drained_in_one_run_urgent_first_and_quotas_exact(db, person, settings, fake):
+    now = utcnow()
+    for number in range(150):
+        someone(db, person, f"o-burst{number:03d}")
+        for copy in range(3):
+            outbox.enqueue(db, f"burst:{number}:{copy}", f"o-burst{number:03d}", "text", f"通知{number}-{copy}", now)
+    someone(db, person, "o-quota2")
+    for copy in range(8):
+        outbox.enqueue(db, f"many:{copy}", "o-quota2", "text", f"多条{copy}", now)
+    outbox.enqueue(db, "protection:1:1", "o-burst149", "text", "【强制报告】请立即处理", now, urgent=True)
+    report = drain_once(db, settings, now)
+    assert report.sent == 150 * 3 + 5 + 1 and report.held == 3  # one run, not 50 rows per 30 seconds
+    assert fake.texts_to("o-quota2") == [f"多条{n}" for n in range(5)]  # in order, and five at most
+    assert fake.sent[0]["text"] == "【强制报告】请立即处理"  # urgent first
+    texts = [m["text"] for m in fake.sent]
+    assert len(texts) == len(set(texts))
+
+
+def test_two_senders_draining_at_once_send_each_row_once(db, person, settings, fake):
+    now = utcnow()
+    for number in range(60):
+        someone(db, person, f"o-two{number:02d}")
+        for copy in range(2):
+            outbox.enqueue(db, f"two:{number}:{copy}", f"o-two{number:02d}", "text", f"两个{number}-{copy}", now)
+    reports = []
+
+    def run() -> None:
+        own = connect(settings.db_path)
+        reports.append(drain_once(own, settings))
+        own.close()
+
+    at_once(2, run)
+    texts = [m["text"] for m in fake.sent]
+    assert len(texts) == 120 and len(set(texts)) == 120
+    assert sum(r.sent for r in reports) == 120

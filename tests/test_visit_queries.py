@@ -96,3 +96,13 @@ def test_family_members_cannot_list_or_look_up(wechat, db, team):
 
 def test_a_staff_menu_lists_the_visit_commands(wechat, db, team):
     converse(wechat, "d-liming", [("帮助", ["走访 姓名", "名单", "本月", "查 姓名", "撤销"])])
+
+
+def test_look_up_masks_identifiers_typed_in_free_text(wechat, db, team):
+    ids = team["ids"]
+    free = "身份证640381197001011234 电话139-5123-4567 / +86 139 5123 4567"
+    db.conn.execute("UPDATE recipients SET guardian = ? WHERE id = ?", [f"儿子 {free}", ids["王秀兰"]])
+    visit(db, ids["王秀兰"], team["ma"], "2026-11-12", "儿子电话 0953-3012345", needs=f"联系{free[:20]}")
+    [reply] = converse(wechat, "w-mali", [("查 王秀兰", ["139****4567", "**************1234", "0953-*****45"])])
+    for clear in ("640381197001011234", "5123-4567", "5123 4567", "3012345"):
+        assert clear not in reply
