@@ -162,3 +162,14 @@ def test_undo_withdraws_every_visit_of_one_confirmation(wechat, db, world):
     converse(wechat, "d-li", [("走访 杨欣怡 和 王小明 今天 电话 都挺好", "为2人各记一条"), ("1", "已保存"),
                               ("撤销", ["杨欣怡、王小明", "要撤销"]), ("是", "已撤销：杨欣怡、王小明")])
     assert visits_of(db, "杨欣怡") == visits_of(db, "王小明") == []
+
+
+@pytest.mark.parametrize("day", ["13月1日", "0月0日", "2月30日", "11月21日"])
+def test_a_date_that_does_not_exist_or_is_ahead_is_asked_for_never_replaced_by_today(wechat, db, world, day):
+    converse(wechat, "d-li", [
+        (f"走访 王小明 {day} 上门 挺好", [f"「{day}」不是能记的走访日期", "哪天走访的"]),
+        ("昨天", ["请核对", "11月19日", "情况：挺好"]),
+        ("1", "已保存"),
+    ])
+    [visit] = visits_of(db, "王小明")
+    assert visit["visit_date"] == "2026-11-19" and day not in visit["findings"]
