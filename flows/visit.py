@@ -108,7 +108,7 @@ def _read_note(text: str, ctx: Ctx, values: dict) -> Several | None:
     body = reading.rest[:FINDINGS_MAX]
     extra: tuple[str, ...] = ()
     if reading.refused_day:
-        extra = (f"「{reading.refused_day}」不是能记的走访日期（不能是将来，也要是真实的日期）。",)
+        extra = (f"「{reading.refused_day.strip()}」不是能记的走访日期（不能是将来，也要是真实的日期）。",)
     if len(body) >= 2:
         settled.update(_what_the_note_says(body, ctx, one_shot=True))
     also = Several(settled, refused=refused, notes=extra)
