@@ -10,9 +10,9 @@ from handlers.dispatcher import Dispatcher
 def build_dispatcher(phrases_path: str | Path | None = None, extra: tuple = ()) -> Dispatcher:
     """Every feature, in the order their fallbacks are tried: a visit note is recognised before a request.
     `extra` features (tests, plug-ins) come last."""
-    from handlers import core, requests, roster, visits
+    from handlers import core, records, requests, roster, visits
     from handlers.classifier import Classifier
     from handlers.intent import fuzzy_command
 
-    return Dispatcher([core.feature, visits.feature, roster.feature, requests.feature, *extra],
+    return Dispatcher([core.feature, visits.feature, roster.feature, records.feature, requests.feature, *extra],
                       classify=Classifier(phrases_path), fuzzy=fuzzy_command)
