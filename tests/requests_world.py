@@ -1,11 +1,12 @@
-"""A small world for the help-request tests: sites, workers, an admin and volunteer teams with leaders."""
+"""A small world for the help-request tests: sites, workers, an admin and volunteer teams with leaders; and
+what reached whom, in the outbox or through the fake WeChat API."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from data import outbox, sites, teams
+from data import outbox, people, sites, teams
 from data import requests as reqs
 from data.clock import utcnow
 from tests.conftest import make_person
@@ -37,6 +38,8 @@ def build(db, now: datetime | None = None) -> dict[str, dict]:
     """People by openid; teams are looked up by name with `team(db, name)`."""
     now = now or utcnow()
     who = {openid: make_person(db, openid, role, site, name, now) for openid, role, site, name in PEOPLE}
+    for openid in who:  # they have written to the account lately: pushes reach them as chat messages
+        people.note_inbound(db, openid, now)
     for name, site_names, categories, capacity, leaders, members in TEAMS:
         add_team(db, name, site_names, categories, capacity, [who[o] for o in leaders],
                  [who[o] for o in members], now)
@@ -75,3 +78,17 @@ def request(db, number: str) -> dict:
 
 def actions(db, number: str) -> list[str]:
     return [e["action"] for e in reqs.events(db, request(db, number)["id"])]
+
+
+def delivered(db, settings, fake, openid: str, now: datetime | None = None) -> list[str]:
+    """Run the outbox sender once against the fake WeChat API; everything that reached `openid` so far."""
+    from bot.sender import drain_once
+
+    drain_once(db, settings, now)
+    return fake.texts_to(openid)
+
+
+def last_ticket(text: str) -> str:
+    found = TICKET.search(text or "")
+    assert found, f"no ticket number in «{text}»"
+    return found.group(0)
