@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from data.alert_words import word_pattern
 from data.categories import AlertWord
 
+# Signs that it is happening now; they win over the past (「昨天摔倒了，到现在还起不来」). 「现在」 alone does not:
+# 「前几天摔倒了，现在腿还肿着」 is a fall to look after, not an emergency.
 _NOW = re.compile(
-    r"现在|刚才|刚刚|刚摔|正在|马上|赶紧|赶快|快来|快点|救命|来人|怎么办啊|咋办啊|咋整啊|起不来|爬不起来|叫不醒"
-    r"|不省人事|没气|没呼吸|止不住|动不了了|还在地上|一直没回|到现在|这会儿|此刻|突然|一下子|今天早上|今早|刚"
-    r"|快帮|快找|快派|快点|立即|立刻|赶快|急死"
+    r"刚才|刚刚|刚摔|正在|马上|赶紧|赶快|快来|快点|救命|来人|怎么办啊|咋办啊|咋整啊|起不来|爬不起来|叫不醒"
+    r"|不省人事|没气|没呼吸|止不住|动不了了|还在地上|一直没回|到现在|突然|一下子|快帮|快找|快派|立即|立刻|急死"
 )
 _SUDDEN = re.compile(r"突然|一下子|刚才|刚刚|现在|这会儿|赶紧|快来|救命")
 _PAST = re.compile(
@@ -40,6 +41,9 @@ _ABOUT = re.compile(
     r"|防滑|安装|装个|装一|定位|手表|检查一下|复查|拍片|看病|开药|买药|轮椅|拐杖|护理|康复|医药费|药费|住院费|证明"
 )
 _WORRY_OF = re.compile(r"怕|担心|万一")
+_GAS = re.compile(r"煤烟|煤气|烟味|炉子|炭火|火炉|一氧化碳|燃气味|煤味|生着火")
+_POISONED = re.compile(r"头晕|头昏|恶心|想吐|吐了|晕了|迷糊|叫不醒|站不稳|没力气")
+GAS_POISONING = AlertWord(word="煤烟中毒", call="120", hard=True)
 _KIN = re.compile(r"妈|爸|爹|娘|奶|爷|老人|老汉|老伴|孩子|儿|女|孙|婆|公|哥|姐|弟|妹|叔|姨|舅|姑|邻居|他|她|同学|朋友")
 _CLAUSE = re.compile(r"[\s,.!?;:~…、。，！？；：]+")
 
@@ -53,6 +57,9 @@ class DangerJudge:
     def judge(self, norm: str, found: list[AlertWord]) -> tuple[list[AlertWord], list[AlertWord]]:
         """(present, not present) among the words `found` in the normalised text."""
         present, defused = [], []
+        if _GAS.search(norm) and _POISONED.search(norm) and not _WORRY.search(norm):
+            # Coal smoke and someone dizzy or sick, in any order and clause: gas poisoning now.
+            present.append(GAS_POISONING)
         now = bool(_NOW.search(norm))
         for word in found:
             (present if self._is_present(norm, word, now) else defused).append(word)
