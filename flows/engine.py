@@ -265,22 +265,27 @@ def escape_hint(ctx: Ctx, step: Step | None = None) -> str:
 
 
 def _fits_elsewhere(flow: Flow, ctx: Ctx, data: dict, asked: Step, text: str) -> str:
-    """Offer an answer the asked step refused to the other missing steps (never free-text ones); returns
-    「记下了：电话 没有电话。」 when one took it, else ""."""
-    before = dict(data["values"])
+    """Offer an answer the asked step refused to the other missing steps (never free-text ones). Only an
+    answer they take whole counts (「没有电话」, not the place in 「怡园社区要啥材料」). Returns
+    「记下了：电话 没有电话。」 when one took it, else "" (and nothing is kept)."""
+    before = {**data["values"]}
     steps = [s for s in flow.steps if s is not asked and s.extract and not s.free_text
              and s.name not in before and s.applies(before)]
+    found_values = {}
     for step in steps:
         try:
-            found = step.extract(text, ctx, data["values"])
+            found = step.extract(text, ctx, {**before, **found_values})
         except (Invalid, Ambiguous):
             continue
         if found is not None:
-            _fill(data, step, found[0])
+            found_values[step.name] = found[0]
             text = found[1]
-    taken = [s for s in steps if s.name in data["values"]]
-    return "记下了：" + "，".join(f"{s.label} {s.show(data['values'][s.name])}" for s in taken) + "。" \
-        if taken else ""
+    if not found_values or len(re.sub(r"[\W_]", "", text)) > 2:
+        return ""
+    taken = [s for s in steps if s.name in found_values]
+    for step in taken:
+        _fill(data, step, found_values[step.name])
+    return "记下了：" + "，".join(f"{s.label} {s.show(data['values'][s.name])}" for s in taken) + "。"
 
 
 def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:

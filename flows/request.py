@@ -69,7 +69,7 @@ def _understood(match: Any) -> bool:
 # ---------------------------------------------------------------- need and category
 
 def _extract_need(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
-    if not _understood(classify(ctx, text)):
+    if not _understood(classify(ctx, text)) or _details_only(ctx, text):
         return None
     # The whole text stays for the next steps: kind of help, for whom and where come from the same words.
     return _checked_need(text), text
@@ -145,9 +145,8 @@ def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | No
 
 
 def _details_only(ctx: Ctx, text: str) -> bool:
-    text = details.prepare(text)
-    places = tuple(s["name"] for s in sites.list_sites(ctx.db))
-    return any((details.find_self_name(text), details.find_address(text, places), details.find_contact(text)))
+    """「我叫海秀英，住在怡园社区2号楼」: who and where, but no need yet."""
+    return details.details_only(text, tuple(s["name"] for s in sites.list_sites(ctx.db)))
 
 
 def _note_also(values: dict, match: Any, primary: str) -> None:
@@ -285,7 +284,7 @@ REQUEST = Flow(
         Step("need", "需要", _ask_need, _parse_need, _extract_need),
         Step("category", "类别", _ask_category, _parse_category, _extract_category),
         Step("also", "另一件事", "另一件事要一起发吗？回类别编号，不用请回「不用」。", _parse_also,
-             show=lambda v: option_label(v) if v else "不用", when=lambda v: False, negatable=True),
+             show=lambda v: option_label(v) if v else "不用", when=lambda v: "also" in v, negatable=True),
         Step("whom", "为谁", _advised(whom.WHOM_QUESTION), whom.parse_whom, whom.extract_whom, show=whom.show_whom),
         Step("name", "姓名", _advised(whom.ask_name), whom.parse_name, whom.extract_name, show=whom.show_name,
              when=whom.needs_name),

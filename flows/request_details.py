@@ -59,6 +59,17 @@ def find_kin(text: str) -> Span | None:
     return best
 
 
+def all_kin(text: str) -> list[Span]:
+    """Every kinship or neighbour word, in the order written (longest first where two start together)."""
+    found, taken = [], set()
+    for word, relation in words.kinship():
+        for match in re.finditer(re.escape(word), text):
+            if not taken & set(range(match.start(), match.end())):
+                found.append(Span(relation, match.start(), match.end()))
+                taken |= set(range(match.start(), match.end()))
+    return sorted(found, key=lambda s: s.start)
+
+
 def says_self(text: str) -> bool:
     return any(w in text for w in words.details()["self"])
 
@@ -251,10 +262,8 @@ def urgency_of(text: str) -> str:
     return "soon" if any(w in text for w in _URGENT_SOON) else "normal"
 
 
-def need_only(text: str, site_names: tuple[str, ...] = ()) -> str:
-    """The need without the details read from it (「我叫马丽丽，住怡园社区8号楼2单元，电话…」), for the card;
-    the words as sent when little would be left."""
-    text = prepare(text)
+def _remainder(text: str, site_names: tuple[str, ...]) -> tuple[str, bool]:
+    """The text without the details read from it, and whether any detail was found."""
     spans: list[Span | None] = []
     own = find_self_name(text)
     if own:
@@ -270,7 +279,22 @@ def need_only(text: str, site_names: tuple[str, ...] = ()) -> str:
         rest = phone[1]
     rest = re.sub(r"(?:联系)?电话(?:是|号码?)?[:：]?(?=\s|[,，。]|$)", " ", rest)
     rest = re.sub(r"(?:\s*[,，、。;；]\s*)+", "，", re.sub(r"\s+", " ", rest)).strip(" ，,。")
+    return rest, bool(own or address or phone)
+
+
+def need_only(text: str, site_names: tuple[str, ...] = ()) -> str:
+    """The need without the details read from it (「我叫马丽丽，住怡园社区8号楼2单元，电话…」), for the card;
+    the words as sent when little would be left."""
+    text = prepare(text)
+    rest, _ = _remainder(text, site_names)
     return rest if len(re.findall(f"[{_HAN}]", rest)) >= 4 else text.strip()
+
+
+def details_only(text: str, site_names: tuple[str, ...] = ()) -> bool:
+    """「我叫海秀英，住在怡园社区2号楼」: details (a name, an address, a phone) and no need to read."""
+    rest, found = _remainder(prepare(text), site_names)
+    left = re.sub(r"你好|您好|请问|打扰了|我是|我叫|我们|家|的|了|啊|呀|吧|哦|呢", "", rest)
+    return found and len(re.findall(f"[{_HAN}]", left)) < 3
 
 
 def cut(text: str, *spans: Span | None) -> str:

@@ -107,9 +107,10 @@ def extract_name(text: str, ctx: Ctx, values: dict) -> tuple[dict, str] | None:
     text = details.prepare(text)
     whom = values.get("whom") or {}
     found = None
-    kin = details.find_kin(text)
-    if kin is not None:
+    for kin in details.all_kin(text):  # 「我是隔壁的，对门的马奶奶…」: the name after any of them
         found = details.find_name_after(text, kin.end)
+        if found:
+            break
     if found is None:
         found = details.find_name(text)
         own = details.find_self_name(text)

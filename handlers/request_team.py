@@ -160,6 +160,8 @@ def _void(ctx: Ctx, rest: str) -> str:
 @feature.command("改类", roles=("admin",), others="ignore", glued=_NUMBER)
 def _recategorize(ctx: Ctx, rest: str) -> str:
     """An admin corrects the kind of help; the request's words become a phrasing the matcher learns from."""
+    if ctx.role != "admin":
+        return "只有管理员可以改类。觉得分错了，请告诉管理员，或「转派 编号 队名」。"
     request, label, reply = _resolve(ctx, rest, "改类", (*reqs.OPEN, "done", "closed"))
     if reply:
         return reply
