@@ -29,7 +29,8 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Refused before the socket is bound; a read timeout while the worker is still importing the app.
             time.sleep(0.2)
     raise AssertionError("server did not start")
 
