@@ -53,9 +53,9 @@ PINYIN_HIT_FACTOR = 0.85  # a homophone hit counts a little less than an exact o
 KNN_BASE = 0.3  # rapidfuzz ratio below this is noise
 # Per-label signals, in order: keyword weight (capped), "has the strongest keywords", naive-Bayes mean
 # log-odds, nearest-phrasing similarity, and two 无-only switches: no request cue / a request cue in the text.
-# Weights fitted by `python bench/bench_classify.py --calibrate` (cross-validated log-loss on the bundled
+# Weights fitted by `python bench/bench_classify.py --calibrate` (log-loss on writer-split folds of the
 # phrasings), so a score of 0.9 means about nine in ten such texts are right.
-WEIGHTS = (1.25, 0.225, 2.68, 0.901, 0.393, 0.299)
+WEIGHTS = (1.11, 0.11, 2.89, 0.812, 0.572, 0.237)
 KNN_TOP = 12
 
 _NUMBERS = re.compile(r"(?<![a-z0-9])(?:r\s*\d{4}\s*[-_－—–]?\s*\d{2,3}|t\s*\d{1,6})(?![0-9])|\d{7,}")
