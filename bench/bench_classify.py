@@ -11,11 +11,13 @@ help the matcher on that writer's own messages, so the figure estimates what a n
 
 Writers (each a persona of the domain notes; one voice per writer): seed (the first phrasings); mahailong (a son
 working in Xinjiang, long run-on sentences); dingxiumei (a daughter-in-law in Yinchuan, short, 咋整, two needs);
-yangnainai (an elder by voice input: homophones, no punctuation, Ningxia speech); linju (a hesitant neighbour);
-huizu (a Hui family: greetings and blessings, halal meals); chuzhong (a middle-school pupil); liming (a village
-child director's voice notes); mali (a social worker, terse); sushifu (a team leader); laohan (an elder man
-writing for himself); nainai (a grandmother raising grandchildren); guangzhou (a daughter far away, standard
-Mandarin).
+yangnainai and yeye (elders by voice input: homophones, no punctuation, Ningxia speech); linju and dianzhu (a
+hesitant neighbour, a shopkeeper); huizu and huinainai (Hui families: greetings and blessings, halal meals);
+chuzhong and xiaozhang (pupils); liming (a village child director's voice notes); mali (a social worker,
+terse); sushifu (a team leader); laohan and laoyeye2 (elder men writing for themselves); nainai (a grandmother
+raising grandchildren); guangzhou (a daughter far away, standard Mandarin); wangjie (a young mother); laoshi (a
+village teacher); canji (a disabled man); qinqi (a nephew); cunguan (a student volunteer); dabao (a blunt son);
+xiaoma (a grandson, casual, stickers); zuzhang (a village group leader); erxi (a daughter-in-law in town).
 
 Top-1: the predicted category (None counts as 无) equals the label. Wrong-without-asking: the category is wrong
 and laoxiao did not ask first (clarify False). Emergency recall: lines labelled 紧急求助 that raise an alert.

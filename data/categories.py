@@ -186,6 +186,28 @@ def urgent_words() -> list[AlertWord]:
     raise CategoryDataError(f"{CATEGORIES_FILE}: no {URGENT_LABEL} entry")
 
 
+@dataclass(frozen=True)
+class AcuteSigns:
+    """Signs of an acute danger (一动不动, 都是血, 敌敌畏 …) with their weight and the number to call, and what
+    it takes for them to mean an emergency (reference/acute_signs.json)."""
+
+    signs: tuple[tuple[str, float, str], ...]  # (word, weight, call)
+    threshold: float
+    now_bonus: float
+    now: tuple[str, ...]
+
+
+@cache
+def acute_signs() -> AcuteSigns:
+    doc = _read_json(REFERENCE_DIR / "acute_signs.json")
+    signs = tuple((word, float(weight), kind["call"]) for kind in doc["signs"].values()
+                  for word, weight in kind["words"].items())
+    bad = [w for w, _, call in signs if call not in EMERGENCY_NUMBERS]
+    if bad:
+        raise CategoryDataError(f"acute_signs.json: signs without 110/119/120: {bad}")
+    return AcuteSigns(signs, float(doc["threshold"]), float(doc["now_bonus"]), tuple(doc["now"]))
+
+
 def protection_words() -> list[AlertWord]:
     """Suspected harm to a child (abuse, neglect, abandonment): these trigger the mandatory-report path."""
     doc = _read_json(PROTECTION_FILE)

@@ -299,7 +299,10 @@ class IntentMatcher:
         # Request and ticket numbers and phone numbers are no words: R1203-02 or 13812012345 holds no 「120」.
         norm = _NUMBERS.sub(" ", normalize(text))
         probs, kw = self._probabilities(norm)
-        present, defused = self._danger.judge(norm, self._urgent.find(norm, normalized=True))
+        words = self._urgent.find(norm, normalized=True)
+        if not words:  # no listed word: the signs of an acute danger may still add up
+            words = [w for w in (self._danger.acute(norm),) if w]
+        present, defused = self._danger.judge(norm, words)
         guards = self._protection.find(norm, normalized=True)
         protection = tuple(w.word for w in guards)
         alarm = present + [w for w in guards if w.urgent]
@@ -318,6 +321,8 @@ class IntentMatcher:
             return Match(None, 1.0, [], False, "route", protection=protection)
         label, score = ranked[0]
         band = "route" if score >= ROUTE_THRESHOLD else "clarify" if score >= CLARIFY_THRESHOLD else "menu"
+        if label == URGENT_LABEL and band == "clarify" and not flag:
+            band = "route"  # an emergency does not wait for a question: 紧急求助 on top alerts
         if band == "route" and label != NONE_LABEL and len(_HAN.findall(norm)) <= SHORT and score < SHORT_SURE:
             band = "clarify"  # one word (「孩子」) is too little to route without asking
         category = None if label == NONE_LABEL or band == "menu" else label
