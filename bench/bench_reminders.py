@@ -25,20 +25,15 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_settings  # noqa: E402
 from bot.jobs import reminder_messages  # noqa: E402
-from data import open_db, reminders  # noqa: E402
+from data import coverage, open_db, reminders  # noqa: E402
 from data.db import transaction  # noqa: E402
 
 DAYS = {"reminder day": date(2026, 11, 15), "the 1st": date(2026, 12, 1), "report day": date(2026, 11, 27)}
 _BASELINE_SQL = """
-SELECT r.id, r.name, r.ongoing_care, (r.allowance = 1 AND r.kind = 'child'),
+SELECT r.id, r.level,
        (SELECT MAX(visit_date) FROM visits v WHERE v.recipient_id = r.id AND v.deleted_at IS NULL
-          AND v.visit_date <= :as_of),
-       (SELECT COUNT(*) FROM visits v WHERE v.recipient_id = r.id AND v.deleted_at IS NULL
-          AND v.visit_date BETWEEN :month_start AND :month_end),
-       (SELECT COUNT(*) FROM visits v WHERE v.recipient_id = r.id AND v.deleted_at IS NULL
-          AND v.verification IS NOT NULL AND v.visit_date BETWEEN :period_start AND :period_end)
-FROM recipients r WHERE r.responsible_id = :person AND r.active = 1
-  AND (r.ongoing_care = 1 OR (r.allowance = 1 AND r.kind = 'child'))
+          AND v.mode IN ('上门', '到校') AND v.outcome = 'met' AND v.visit_date <= :as_of)
+FROM recipients r WHERE r.responsible_id = :person AND r.active = 1 AND r.pending = 0
 """
 
 
@@ -54,19 +49,21 @@ def build(path: Path, recipients: int, staff: int, seed: int = 5) -> None:
         rows, visits = [], []
         for rid in range(1, recipients + 1):
             child = rng.random() < 0.5
+            level = rng.choices(("重点", "一般", "稳定"), (1, 6, 3))[0]
             rows.append((rid, "child" if child else "elder", f"对象{rid}", 1 + rid % 2, rng.randint(1, staff),
-                         int(rng.random() < 0.8), int(child and rng.random() < 0.1), stamp, stamp))
+                         int(level != "稳定"), int(child and rng.random() < 0.1), level, stamp, stamp))
             for _ in range(rng.randint(0, 6)):
                 day = date(2026, 6, 1) + timedelta(days=rng.randint(0, 180))
                 verification = '{"seen": true}' if child and rng.random() < 0.2 else None
+                mode, outcome = rng.choices((("上门", "met"), ("电话", "met"), ("上门", "not_home")), (8, 1, 1))[0]
                 visits.append((rid, rng.randint(1, staff), day.isoformat(), verification,
-                               stamp if rng.random() < 0.02 else None))
+                               stamp if rng.random() < 0.02 else None, mode, outcome))
         db.conn.executemany(
-            "INSERT INTO recipients (id, kind, name, site_id, responsible_id, ongoing_care, allowance, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "INSERT INTO recipients (id, kind, name, site_id, responsible_id, ongoing_care, allowance, level,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.conn.executemany(
-            "INSERT INTO visits (recipient_id, visitor_id, visit_date, mode, verification, created_at, deleted_at)"
-            " VALUES (?, ?, ?, '上门', ?, '2026-11-01T00:00:00Z', ?)", visits)
+            "INSERT INTO visits (recipient_id, visitor_id, visit_date, verification, created_at, deleted_at, mode,"
+            " outcome) VALUES (?, ?, ?, ?, '2026-11-01T00:00:00Z', ?, ?, ?)", visits)
     db.conn.execute("ANALYZE")
     print(f"built {recipients:,} recipients, {staff:,} staff, {len(visits):,} visits")
     db.close()
@@ -99,7 +96,8 @@ def per_person(db, day: date, sections: tuple[str, ...], period: str) -> dict[in
                   "month_start": month_start.isoformat(), "month_end": month_end.isoformat(),
                   "period_start": period_start.isoformat(), "period_end": min(period_end, day).isoformat()}
         rows = db.conn.execute(_BASELINE_SQL, params).fetchall()
-        left = {rid for rid, _, ongoing, _, _, in_month, _ in rows if ongoing and not in_month}
+        left = {rid for rid, level, seen in rows
+                if not seen or seen < coverage.period_of(level, month_end)[0].isoformat()}
         if left:
             due[person_id] = left
     return due

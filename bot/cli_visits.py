@@ -33,6 +33,38 @@ def register(cli: click.Group) -> None:
     template = group(cli, "template", "生成空白导入模板 / write an empty import template")
     exporter = group(cli, "export", "导出数据 / export data as csv, json or xlsx")
 
+    @cli.group("recipient", help="服务对象：设置走访等级等 / one recipient's settings")
+    def recipient_group() -> None:
+        pass
+
+    @recipient_group.command("set", help="设置走访等级：recipient set 王秀兰 --level 重点 / set the visit level")
+    @click.argument("name")
+    @click.option("--level", required=True, help="重点（每周）、一般（每月）、稳定（每季度）")
+    @click.option("--site", "site_name", help="同名时指定站点，如 怡园社区")
+    def recipient_set(name: str, level: str, site_name: str | None) -> None:
+        from bot.cli import site_id_or_fail
+        from data import audit, recipients
+        from data.coverage import LEVEL_WORDS
+        from data.db import transaction
+
+        db = open_db(_settings().db_path)
+        chosen = recipients.parse_level(level)
+        if chosen is None:
+            raise click.ClickException(f"没有走访等级「{level}」。可选：重点（每周）、一般（每月）、稳定（每季度）")
+        site_id = site_id_or_fail(db, site_name)
+        found = [r for r in db.query("SELECT r.*, s.name AS site_name FROM recipients r JOIN sites s"
+                                     " ON s.id = r.site_id WHERE r.name = ? AND r.active = 1", [name])
+                 if site_id is None or r["site_id"] == site_id]
+        if not found:
+            raise click.ClickException(f"没有在册的服务对象「{name}」")
+        if len(found) > 1:
+            where = "、".join(r["site_name"] for r in found)
+            raise click.ClickException(f"有 {len(found)} 位「{name}」（{where}），请加 --site 指定")
+        with transaction(db):
+            recipients.set_level(db, found[0]["id"], chosen, utcnow())
+            audit.record(db, utcnow(), "cli", "recipient_level", f"recipient:{found[0]['id']}", {"level": chosen})
+        click.echo(f"已设置：{name}（{found[0]['site_name']}）走访等级「{chosen}」，{LEVEL_WORDS[chosen]}至少上门见到一次。")
+
     @importer.command("recipients", help="导入服务对象名单（.xlsx 或 .csv）/ import the recipient roster")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--skip-bad", is_flag=True, help="有错误的行跳过，其余照常导入 / write the good rows, list the bad")

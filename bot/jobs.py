@@ -87,9 +87,11 @@ def compose(status: StaffStatus, day: date, sections: tuple[str, ...], period: s
 
 def _visits_text(status: StaffStatus) -> str:
     left = len(status.not_visited)
-    lines = [f"【走访提醒】本月还有{left}位持续关爱对象没走访（共{status.ongoing}位），间隔最久的在前："]
-    lines += _listed(status.not_visited, lambda o: f"{o.days}天没走访" if o.days is not None else "还没有走访记录")
-    lines.append("走访后发「走访 姓名 情况」就能记下。")
+    lines = [f"【走访提醒】还有{left}位服务对象这一期没上门见到（共{status.ongoing}位；重点每周、一般每月、"
+             "稳定每季度），最久没见到的在前："]
+    lines += _listed(status.not_visited,
+                     lambda o: f"{o.days}天没上门见到" if o.days is not None else "还没有上门见到的记录")
+    lines.append("电话、视频和没见到人的走访会记下，但不算上门。走访后发「走访 姓名 情况」就能记下。")
     return "\n".join(lines)
 
 
@@ -104,11 +106,12 @@ def _verify_text(status: StaffStatus, period: str) -> str:
 
 def _last_month_text(status: StaffStatus, day: date) -> str:
     month = reminders.previous_month(day)[0].month
-    visits = f"记录走访{status.visits_in_month}次" + (
+    whose = "本站点" if status.role == "worker" else ""
+    visits = f"{whose}记录走访{status.visits_in_month}次（上门见到{status.in_person_in_month}次）" + (
         f"，其中核查{status.verifications_in_month}次" if status.verifications_in_month else "")
     if status.ongoing:
         missed = status.ongoing - status.visited
-        head = f"【上月小结】{month}月持续关爱对象{status.ongoing}位，已走访{status.visited}位"
+        head = f"【上月小结】{month}月您负责的服务对象{status.ongoing}位，已上门见到{status.visited}位"
         if missed == 0:
             head += "，全部完成，辛苦了！"
         else:
@@ -123,9 +126,10 @@ def _last_month_text(status: StaffStatus, day: date) -> str:
 
 
 def _report_text(status: StaffStatus) -> str:
-    figures = f"本月至今：走访{status.visits_in_month}次"
+    whose = "本站点" if status.role == "worker" else ""
+    figures = f"本月至今：{whose}走访{status.visits_in_month}次（上门见到{status.in_person_in_month}次）"
     if status.ongoing:
-        figures += f"，持续关爱对象已走访{status.visited}/{status.ongoing}位"
+        figures += f"，您负责的服务对象已上门见到{status.visited}/{status.ongoing}位"
     if status.verifications_in_month:
         figures += f"，核查{status.verifications_in_month}次"
     return f"【月度总结】本月工作总结请在月底前提交。\n{figures}。"

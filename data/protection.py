@@ -48,7 +48,7 @@ class Report:
 
 
 def raise_report(db: Database, now: datetime, sender: dict, text: str, words: list[AlertWord],
-                 site_id: int | None) -> Report:
+                 site_id: int | None, recipient_id: int | None = None) -> Report:
     """Keep the report and queue an alert to each worker of the site and each admin (never the sender).
 
     With no known site every social worker is alerted: a report must reach someone.
@@ -56,10 +56,10 @@ def raise_report(db: Database, now: datetime, sender: dict, text: str, words: li
     excerpt = mask_phones(" ".join(text.split()))[:EXCERPT_CHARS]
     kinds = list(dict.fromkeys(w.kind for w in words if w.kind))
     cursor = db.conn.execute(
-        "INSERT INTO protection_reports (person_id, site_id, words, kinds, excerpt, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO protection_reports (person_id, site_id, words, kinds, excerpt, created_at, recipient_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [sender.get("id"), site_id, json.dumps([w.word for w in words], ensure_ascii=False),
-         json.dumps(kinds), excerpt, iso(now)])
+         json.dumps(kinds), excerpt, iso(now), recipient_id])
     report_id = cursor.lastrowid
     body = alert_text(db, report_id, sender, excerpt, kinds, site_id)
     notified = 0

@@ -35,6 +35,8 @@ _CATEGORY_ALIASES = {
 # Visit frequency by risk: 重点 every ISO week, 一般 every calendar month, 稳定 every calendar quarter.
 LEVELS = {"重点": "week", "一般": "month", "稳定": "quarter"}
 DEFAULT_LEVEL = "一般"
+LEVEL_ALIASES = {"每周": "重点", "高风险": "重点", "高危": "重点", "周": "重点", "每月": "一般", "月": "一般",
+                 "重点关注": "重点", "关键": "一般", "每季度": "稳定", "季度": "稳定", "每季": "稳定", "低风险": "稳定"}
 STAFF_WHO_SEE_A_SITE = ("worker", "director")
 ID_MASK_WIDTH = 18
 # The columns an update may change; identity (hash) is handled separately.
@@ -49,7 +51,7 @@ def lacks_guardian_consent(record: dict, today: date) -> bool:
 
 
 FIELDS = ("kind", "name", "sex", "birth_date", "categories", "site_id", "responsible_id", "phone", "guardian",
-          "address", "ongoing_care", "allowance", "consent")
+          "address", "ongoing_care", "allowance", "consent", "level", "pending")
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 _PHONE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 _LANDLINE_LIKE = re.compile(r"(?<![0-9])(0[0-9]{2,3}-?)[0-9]{5,6}([0-9]{2})(?![0-9])")
@@ -184,7 +186,36 @@ def _row_values(record: dict) -> dict:
     values["categories"] = values["categories"] or "[]"
     values["ongoing_care"] = int(bool(values["ongoing_care"]))
     values["allowance"] = int(bool(values["allowance"]))
+    values["pending"] = int(bool(values["pending"]))
+    if values["level"] not in LEVELS:
+        values["level"] = default_level(values["ongoing_care"])
     return values
+
+
+def default_level(ongoing_care: bool) -> str:
+    """Ongoing-care recipients are the key ones, visited monthly; the others quarterly."""
+    return DEFAULT_LEVEL if ongoing_care else "稳定"
+
+
+def parse_level(text: str | None) -> str | None:
+    """「重点」「一般」「稳定」, or the words people use for them (每周, 每月, 每季度, 高风险 …); None when unsaid."""
+    word = (text or "").strip()
+    if not word:
+        return None
+    if word in LEVELS:
+        return word
+    return LEVEL_ALIASES.get(word)
+
+
+def set_level(db: Database, recipient_id: int, level: str, now: datetime) -> None:
+    if level not in LEVELS:
+        raise RecipientError(f"走访等级只能是：{'、'.join(LEVELS)}")
+    db.conn.execute("UPDATE recipients SET level = ?, updated_at = ? WHERE id = ?", [level, iso(now), recipient_id])
+
+
+def confirm_pending(db: Database, recipient_id: int, now: datetime) -> None:
+    """A person found on a visit, checked by a worker, joins the roster."""
+    db.conn.execute("UPDATE recipients SET pending = 0, updated_at = ? WHERE id = ?", [iso(now), recipient_id])
 
 
 def close_recipient(db: Database, recipient_id: int, reason: str, now: datetime) -> None:
@@ -248,6 +279,8 @@ def name_score(query: str, name: str) -> float:
     q, n = _pinyin(query), _pinyin(name)
     if q == n:
         return 96.0
+    if len(query) == len(name) and _accented(q) == _accented(n):
+        return 92.0  # 王秀南 for 王秀兰: what an accent does to a name in voice input
     if len(query) >= 2 and len(name) > len(query):
         if name.endswith(query):
             return 90.0
@@ -256,6 +289,18 @@ def name_score(query: str, name: str) -> float:
     if len(query) == len(name) and q.split(" ")[0] != n.split(" ")[0]:
         return 0.0  # 马小明 is not a typo of 王小明: input methods get the surname's sound right
     return 0.9 * max(fuzz.ratio(query, name), fuzz.ratio(q, n))
+
+
+# Sounds that local accents (and so voice recognition) merge: n/l, zh/z, ch/c, sh/s, f/h, -ng/-n.
+_ACCENT = ((re.compile(r"\bl"), "n"), (re.compile(r"\b(z|c|s)h"), r"\1"), (re.compile(r"\bh(?=u)"), "f"),
+           (re.compile(r"ng\b"), "n"))
+
+
+@lru_cache(maxsize=65536)
+def _accented(pinyin: str) -> str:
+    for pattern, replacement in _ACCENT:
+        pinyin = pattern.sub(replacement, pinyin)
+    return pinyin
 
 
 def rank_by_name(query: str, candidates: list[dict]) -> list[tuple[dict, float]]:

@@ -4,7 +4,8 @@ The calendar (which reminders fall on which day) is here too, so the scheduler's
 `laoxiao remind --dry-run` all agree on it:
 
     the 1st                 last month's summary (and, for workers, the monthly plan due by the 5th)
-    reminder days (15, 25)  ongoing-care recipients not visited this month; allowance children not verified
+    reminder days (15, 25)  recipients not seen in person within their level's period (重点 this week,
+                            一般 this month, 稳定 this quarter; data.coverage); allowance children not verified
                             this period (month / quarter / half / year)
     the month's second-to-last working day   the monthly summary report, with the figures so far
 """
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlite_utils import Database
+
+from data.coverage import period_of
+from data.visits import COUNTS_SQL
 
 PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 LAST_MONTH, VISITS, VERIFY, REPORT = "last_month", "visits", "verify", "report"
@@ -100,31 +104,35 @@ class StaffStatus:
     unverified: list[Overdue] = field(default_factory=list)
     visits_in_month: int = 0
     verifications_in_month: int = 0
+    in_person_in_month: int = 0
+    site_id: int | None = None
 
 
 # One scan of the recipients in id order, each joined to its visits through the (recipient_id, visit_date)
 # index and aggregated on the spot: nothing is materialised or sorted, whatever the number of people.
-_STATUS_SQL = """
+# `last_seen` is the latest visit that counts (COUNTS_SQL: in person, met); the level's period is applied in
+# Python, since it differs per recipient.
+_STATUS_SQL = f"""
 SELECT p.id AS person_id, p.openid, p.name AS person_name, p.role,
-       r.id AS recipient_id, r.name, r.ongoing_care, (r.allowance = 1 AND r.kind = 'child') AS allowance,
-       MAX(v.visit_date) AS last_visit,
-       COALESCE(MAX(v.visit_date >= :month_start), 0) AS in_month,
+       r.id AS recipient_id, r.name, r.level, (r.allowance = 1 AND r.kind = 'child') AS allowance,
+       MAX(CASE WHEN {COUNTS_SQL} THEN v.visit_date END) AS last_seen,
        MAX(CASE WHEN v.verification IS NOT NULL THEN v.visit_date END) AS last_verified,
        COALESCE(MAX(v.verification IS NOT NULL AND v.visit_date BETWEEN :period_start AND :period_end), 0)
            AS in_period
 FROM recipients r
 JOIN people p ON p.id = r.responsible_id
 LEFT JOIN visits v ON v.recipient_id = r.id AND v.deleted_at IS NULL AND v.visit_date <= :as_of
-WHERE r.active = 1 AND p.reachable = 1 AND p.role IN ('worker', 'director')
-  AND (r.ongoing_care = 1 OR (r.allowance = 1 AND r.kind = 'child'))
+WHERE r.active = 1 AND r.pending = 0 AND p.reachable = 1 AND p.role IN ('worker', 'director')
 GROUP BY r.id
 """
 
-_FIGURES_SQL = """
-SELECT visitor_id, COUNT(*) AS visits, SUM(verification IS NOT NULL) AS verifications
-FROM visits
-WHERE deleted_at IS NULL AND visit_date BETWEEN :month_start AND :as_of
-GROUP BY visitor_id
+# The month's visits by visitor and by site: a worker's figures are the site's, directors' visits included.
+_FIGURES_SQL = f"""
+SELECT v.visitor_id, r.site_id, COUNT(*) AS visits, SUM(v.verification IS NOT NULL) AS verifications,
+       SUM({COUNTS_SQL}) AS in_person
+FROM visits v JOIN recipients r ON r.id = v.recipient_id
+WHERE v.deleted_at IS NULL AND v.visit_date BETWEEN :month_start AND :as_of
+GROUP BY v.visitor_id, r.site_id
 """
 
 
@@ -140,18 +148,20 @@ def staff_status(db: Database, day: date, sections: Iterable[str], period: str =
     params = {"as_of": month_end.isoformat(), "month_start": month_start.isoformat(),
               "period_start": period_start.isoformat(), "period_end": min(period_end, day).isoformat()}
     staff: dict[int, StaffStatus] = {}
+    periods: dict[str, str] = {}
     for row in db.conn.execute(_STATUS_SQL, params):
-        (person_id, openid, person_name, role, recipient_id, name, ongoing, allowance,
-         last_visit, in_month, last_verified, in_period) = row
+        (person_id, openid, person_name, role, recipient_id, name, level, allowance,
+         last_seen, last_verified, in_period) = row
         status = staff.get(person_id)
         if status is None:
             status = staff[person_id] = StaffStatus(person_id, openid, person_name, role)
-        if ongoing:
-            status.ongoing += 1
-            if in_month:
-                status.visited += 1
-            else:
-                status.not_visited.append(_overdue(recipient_id, name, last_visit, day))
+        if level not in periods:
+            periods[level] = period_of(level, month_end)[0].isoformat()
+        status.ongoing += 1
+        if last_seen and last_seen >= periods[level]:
+            status.visited += 1
+        else:
+            status.not_visited.append(_overdue(recipient_id, name, last_seen, day))
         if allowance:
             status.allowance += 1
             if not in_period:
@@ -165,15 +175,32 @@ def staff_status(db: Database, day: date, sections: Iterable[str], period: str =
 
 
 def _add_workers_and_figures(db: Database, staff: dict[int, StaffStatus], params: dict) -> None:
-    """Workers write the reports even with no recipients of their own; the figures are per visitor."""
-    for person_id, openid, name, role in db.conn.execute(
-        "SELECT id, openid, name, role FROM people WHERE role = 'worker' AND reachable = 1"
+    """Workers write the reports even with no recipients of their own, with their site's figures (the child
+    directors' visits included); a director's figures are their own visits."""
+    for person_id, openid, name, role, site_id in db.conn.execute(
+        "SELECT id, openid, name, role, site_id FROM people WHERE role IN ('worker', 'director') AND reachable = 1"
     ).fetchall():
-        staff.setdefault(person_id, StaffStatus(person_id, openid, name, role))
-    for visitor_id, visits, verifications in db.conn.execute(_FIGURES_SQL, params).fetchall():
-        if visitor_id in staff:
-            staff[visitor_id].visits_in_month = visits
-            staff[visitor_id].verifications_in_month = verifications or 0
+        if role == "worker":
+            staff.setdefault(person_id, StaffStatus(person_id, openid, name, role))
+        if person_id in staff:
+            staff[person_id].site_id = site_id
+    by_site: dict[int, list[int]] = {}
+    for visitor_id, site_id, visits, verifications, in_person in db.conn.execute(_FIGURES_SQL, params).fetchall():
+        figures = (visits, verifications or 0, in_person or 0)
+        if visitor_id in staff and staff[visitor_id].role != "worker":
+            _add(staff[visitor_id], figures)
+        totals = by_site.setdefault(site_id, [0, 0, 0])
+        for index, value in enumerate(figures):
+            totals[index] += value
+    for status in staff.values():
+        if status.role == "worker" and status.site_id in by_site:
+            _add(status, by_site[status.site_id])
+
+
+def _add(status: StaffStatus, figures: tuple[int, int, int] | list[int]) -> None:
+    status.visits_in_month += figures[0]
+    status.verifications_in_month += figures[1]
+    status.in_person_in_month += figures[2]
 
 
 def _overdue(recipient_id: int, name: str, last: str | None, day: date) -> Overdue:

@@ -26,7 +26,7 @@ HEADERS: tuple[tuple[str, str, bool], ...] = (
     ("出生日期", "birth_date", True), ("站点", "site", True), ("负责人", "responsible", False),
     ("联系电话", "phone", False), ("监护人", "guardian", False), ("地址", "address", False),
     ("身份证号", "id_number", False), ("持续关爱", "ongoing_care", False), ("领取津贴", "allowance", False),
-    ("知情同意", "consent", False),
+    ("知情同意", "consent", False), ("走访等级", "level", False),
 )
 
 _KINDS = {"老人": "elder", "老年人": "elder", "老": "elder", "elder": "elder",
@@ -306,6 +306,11 @@ def check_row(number: int, raw: dict[str, Any], look: _Lookups) -> tuple[dict, l
         record[key] = bool(value)
     if record["allowance"] and kind == "elder":
         error("领取津贴", "只有儿童（孤儿、事实无人抚养儿童）领取基本生活费，老人请填「否」")
+    level_text = _text(raw.get("level"))
+    level = recipients.parse_level(level_text)
+    if level_text and level is None:
+        error("走访等级", f"请填「重点」（每周）、「一般」（每月）或「稳定」（每季度），现在是「{_echo(level_text)}」")
+    record["level"] = level or recipients.default_level(record["ongoing_care"])
     return record, errors, warnings
 
 
@@ -377,6 +382,7 @@ TEMPLATE_NOTES = (
     "6. 身份证号请把单元格设为文本格式；系统只保存带密钥的散列和末4位，任何界面和导出都不会显示全号。",
     "7. 同一文件可以反复导入：有身份证号的按身份证号对应，没有的按「姓名+出生日期+站点」对应，只更新不重复。",
     "8. 知情同意：写明谁在何时同意建档，如「监护人签字 2026-03-01」；未满14岁的儿童须由监护人同意。",
+    "9. 走访等级：重点（每周上门）、一般（每月上门）、稳定（每季度上门）；不填时持续关爱的为「一般」，其余为「稳定」。",
 )
 
 
@@ -392,7 +398,8 @@ def write_template(out: str | Path) -> None:
     for index, cell in enumerate(sheet[1], 1):
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = 22 if index in (10, 11) else 14
-    for column, options in (("B", "老人,儿童"), ("D", "男,女"), ("L", "是,否"), ("M", "是,否")):
+    choices = (("B", "老人,儿童"), ("D", "男,女"), ("L", "是,否"), ("M", "是,否"), ("O", "重点,一般,稳定"))
+    for column, options in choices:
         check = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
         check.add(f"{column}2:{column}5000")
         sheet.add_data_validation(check)

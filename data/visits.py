@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import calendar
 import json
-import re
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
@@ -25,47 +24,20 @@ COUNTS_SQL = "v.deleted_at IS NULL AND v.mode IN ('上门', '到校') AND v.outc
 AREAS = ("监护", "安全", "就学", "健康")
 UNDO_WINDOW = timedelta(hours=24)
 PHOTO_WINDOW = timedelta(minutes=30)
-# Reading a visit note: which clauses sound like a need, and the four areas a child's note may name.
-_NEED = re.compile(r"缺|快(?:吃|用|烧|喝)?完|(?:吃|用|烧|喝)完了|没有?[^，,。；;！!？?\s]{1,4}了"
-                   r"|需要|想要|想让|想请|希望|盼着|要个|买不起|没钱|坏了|漏|帮忙|帮着|申请|办不了|不会用")
-_NOT_NEED = re.compile(r"没事|没问题|不需要|不用|没什么需要|没有需要|都挺好|都好")
-_CLAUSES = re.compile(r"[，,。；;！!？?\n]+")
-_AREA_WORDS = {"监护": ("监护", "照顾", "看护"), "安全": ("安全",), "就学": ("就学", "上学", "学习", "学业"),
-               "健康": ("健康", "身体")}
-
-
-def detect_needs(findings: str | None) -> str | None:
-    """The clauses of a note that sound like a need (缺、快吃完了、需要、想要、没…了), or None."""
-    found = [c.strip() for c in _CLAUSES.split(findings or "")
-             if c.strip() and _NEED.search(c) and not _NOT_NEED.search(c)]
-    return "；".join(found) or None
-
-
-def areas_from(findings: str | None) -> dict | None:
-    """For children: 监护、安全、就学、健康 in a word each, when the note gives them."""
-    found = {}
-    for area, words in _AREA_WORDS.items():
-        for word in words:
-            # Only at the start of a clause or right after the child: 「奶奶身体也行」 is not the child's health.
-            match = re.search(r"(?:^|[，,。；;！!？?\s]|孩子|娃娃|娃)" + re.escape(word)
-                              + r"[:：\s]*([^，,。；;！!？?\s]{1,6})", findings or "")
-            if match:
-                found[area] = match.group(1)
-                break
-    return found or None
-
-
 def add_visit(db: Database, *, recipient_id: int, visitor_id: int, visit_date: str, mode: str, findings: str,
               now: datetime, areas: dict | None = None, needs: str | None = None,
-              verification: dict | None = None, flagged: bool = False, source_text: str | None = None) -> int:
+              verification: dict | None = None, flagged: bool = False, source_text: str | None = None,
+              outcome: str = "met", batch: str | None = None) -> int:
     if mode not in MODES:
         raise ValueError(f"unknown visit mode {mode!r}")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown visit outcome {outcome!r}")
     date.fromisoformat(visit_date)  # a malformed date must never reach the table
     cursor = db.conn.execute(
         "INSERT INTO visits (recipient_id, visitor_id, visit_date, mode, findings, areas, needs, verification,"
-        " flagged, source_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " flagged, source_text, created_at, outcome, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [recipient_id, visitor_id, visit_date, mode, findings, _json(areas), needs or None, _json(verification),
-         int(flagged), source_text, iso(now)],
+         int(flagged), source_text, iso(now), outcome, batch],
     )
     return cursor.lastrowid
 
@@ -92,6 +64,15 @@ def undoable_visit(db: Database, visitor_id: int, now: datetime) -> dict | None:
     return last_visit_by(db, visitor_id, now - UNDO_WINDOW)
 
 
+def saved_together(db: Database, visit: dict) -> list[dict]:
+    """The visits recorded with this one in one confirmation (「马小军和杨雪梅」: one visit each)."""
+    if not visit.get("batch"):
+        return [visit]
+    return list(db.query(
+        "SELECT v.*, r.name AS recipient_name FROM visits v JOIN recipients r ON r.id = v.recipient_id"
+        " WHERE v.batch = ? AND v.deleted_at IS NULL ORDER BY v.id", [visit["batch"]]))
+
+
 def soft_delete(db: Database, visit_id: int, now: datetime) -> bool:
     cursor = db.conn.execute("UPDATE visits SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
                              [iso(now), visit_id])
@@ -116,32 +97,12 @@ def recent_for_recipient(db: Database, recipient_id: int, limit: int = 3) -> lis
         [recipient_id, limit]))
 
 
-def last_visit_dates(db: Database, recipient_ids: list[int]) -> dict[int, str]:
-    """The latest visit date per recipient (those never visited are absent)."""
-    if not recipient_ids:
-        return {}
-    marks = ",".join("?" * len(recipient_ids))
-    return {row["recipient_id"]: row["last"] for row in db.query(
-        f"SELECT recipient_id, MAX(visit_date) AS last FROM visits WHERE deleted_at IS NULL"
-        f" AND recipient_id IN ({marks}) GROUP BY recipient_id", recipient_ids)}
-
-
 def month_bounds(month: str) -> tuple[str, str]:
     """'2026-11' -> ('2026-11-01', '2026-11-30'); ValueError when it is not a month."""
     year, number = (int(x) for x in month.split("-"))
     if not 1 <= number <= 12:
         raise ValueError(f"not a month: {month!r}")
     return f"{year:04d}-{number:02d}-01", f"{year:04d}-{number:02d}-{calendar.monthrange(year, number)[1]:02d}"
-
-
-def visited_in_month(db: Database, recipient_ids: list[int], month: str) -> set[int]:
-    if not recipient_ids:
-        return set()
-    first, last = month_bounds(month)
-    marks = ",".join("?" * len(recipient_ids))
-    return {row["recipient_id"] for row in db.query(
-        f"SELECT DISTINCT recipient_id FROM visits WHERE deleted_at IS NULL AND visit_date BETWEEN ? AND ?"
-        f" AND recipient_id IN ({marks})", [first, last, *recipient_ids])}
 
 
 def export_rows(db: Database, month: str | None = None, site_id: int | None = None) -> list[dict]:
@@ -164,9 +125,15 @@ def export_rows(db: Database, month: str | None = None, site_id: int | None = No
         "categories": json.loads(row["categories"] or "[]"), "site": row["site"], "visit_date": row["visit_date"],
         "mode": row["mode"], "visitor": row["visitor"] or "", "findings": row["findings"],
         "needs": row["needs"] or "", "verification": json.loads(row["verification"]) if row["verification"] else None,
+        "outcome": row["outcome"], "counts": _counts(row),
         "areas": json.loads(row["areas"]) if row["areas"] else None, "flagged": bool(row["flagged"]),
         "photos": row["photo_count"], "recorded_at": row["created_at"],
     } for row in rows]
+
+
+def _counts(row: dict) -> bool:
+    """The COUNTS_SQL rule, for one row already read."""
+    return row["deleted_at"] is None and row["mode"] in IN_PERSON_MODES and row["outcome"] == "met"
 
 
 def flag_to_workers(db: Database, recipient: dict, visit_id: int, reasons: list[str], visitor: dict,
@@ -210,6 +177,8 @@ COLUMNS: list[tuple] = [
     ("findings", "情况"),
     ("needs", "需求"),
     ("verification", "核查", verification_text),
+    ("outcome", "结果", lambda v: OUTCOMES.get(v, v)),
+    ("counts", "计入上门覆盖"),
     ("areas", "四项", lambda v: "；".join(f"{k}：{w}" for k, w in (v or {}).items())),
     ("flagged", "需跟进"),
     ("photos", "照片数"),

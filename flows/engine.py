@@ -47,6 +47,18 @@ Extractor = Callable[[str, Ctx, dict], "tuple[Any, str] | None"]
 
 
 @dataclass(frozen=True)
+class Several:
+    """What an extractor returns when one reading of a message fills several steps at once (a visit note says
+    who, when, how and what was found): `values` by step name, the `rest` of the text, steps whose value was said
+    but refused (asked for rather than defaulted), and `notes` to show before the next question."""
+
+    values: dict[str, Any]
+    rest: str = ""
+    refused: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Step:
     """One value of a flow. `ask` may be a callable of (ctx, values) for questions that depend on data.
 
@@ -185,8 +197,9 @@ def resume(flow: Flow, state: dict, ctx: Ctx, text: str) -> list[str]:
         value, rest = _answer(step, ctx, data, text)
     except Ambiguous as exc:
         data["pending"] = {"step": step.name, "options": [list(o) for o in exc.options], "question": exc.question}
+        notes = _fill_several(flow, data, exc.also) if exc.also is not None else []
         _save_state(flow, ctx, step.name, data)
-        return [_pending_question(exc.question, exc.options)]
+        return ["\n".join([*notes, _pending_question(exc.question, exc.options)])]
     except Invalid as exc:
         kept = _fits_elsewhere(flow, ctx, data, step, text) if flow.misplaced else ""
         if kept:
@@ -197,8 +210,13 @@ def resume(flow: Flow, state: dict, ctx: Ctx, text: str) -> list[str]:
         conversations.clear(ctx.db, ctx.person_id)
         return [str(exc)]
     data["tries"].pop(step.name, None)
-    _fill(data, step, value)
-    notes = _extract_all(flow, ctx, data, rest) if rest.strip() else []
+    notes: list[str] = []
+    if isinstance(value, Several):
+        notes += _fill_several(flow, data, value, answered=step.name)
+        rest = value.rest
+    else:
+        _fill(data, step, value)
+    notes += _extract_all(flow, ctx, data, rest) if rest.strip() else []
     return _advance(flow, ctx, data, notes)
 
 
@@ -239,9 +257,12 @@ def _answer(step: Step, ctx: Ctx, data: dict, text: str) -> tuple[Any, str]:
     """A direct answer; when the step can extract, extra words may fill later steps too."""
     if step.extract and not step.free_text:
         found = step.extract(text, ctx, data["values"])
+        if isinstance(found, Several):
+            return found, found.rest
         if found is not None:
             return found
-    return step.parse(text.strip(), ctx, data["values"]), ""
+    parsed = step.parse(text.strip(), ctx, data["values"])
+    return (parsed, "") if not isinstance(parsed, Several) else (parsed, parsed.rest)
 
 
 def _wrong_answer(flow: Flow, ctx: Ctx, data: dict, step: Step, why: str) -> str:
@@ -293,7 +314,7 @@ def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
     notes: list[str] = []
     missing = [s for s in flow.steps if s.name not in data["values"] and s.extract]
     for step in sorted(missing, key=lambda s: s.free_text):
-        if not text.strip() or not step.applies(data["values"]):
+        if not text.strip() or step.name in data["values"] or not step.applies(data["values"]):
             continue
         try:
             found = step.extract(text, ctx, data["values"])
@@ -301,6 +322,8 @@ def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
             if data.get("pending") is None:
                 data["pending"] = {"step": step.name, "options": [list(o) for o in exc.options],
                                    "question": exc.question}
+            if exc.also is not None:
+                notes += _fill_several(flow, data, exc.also)
             text = exc.rest if exc.rest is not None else text
             continue
         except Invalid as exc:
@@ -309,10 +332,24 @@ def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
                 data["refused"].append(step.name)
             text = exc.rest if exc.rest is not None else text
             continue
-        if found is not None:
+        if isinstance(found, Several):
+            notes += _fill_several(flow, data, found)
+            text = found.rest
+        elif found is not None:
             value, text = found
             _fill(data, step, value)
     return notes
+
+
+def _fill_several(flow: Flow, data: dict, found: Several, answered: str | None = None) -> list[str]:
+    """Fill what one reading said, leaving alone what is known already (except the step being answered)."""
+    for name, value in found.values.items():
+        if name == answered or name not in data["values"]:
+            _fill(data, flow.step(name), value)
+    for name in found.refused:
+        if name not in data["values"] and name not in data["refused"]:
+            data["refused"].append(name)
+    return list(found.notes)
 
 
 def _advance(flow: Flow, ctx: Ctx, data: dict, notes: list[str] | None = None) -> list[str]:

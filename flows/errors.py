@@ -27,13 +27,16 @@ class Invalid(FlowError):
 
 class Ambiguous(FlowError):
     """Several values fit; `options` are (value, label) pairs to offer by number. `rest` is the message without
-    the words that were ambiguous, for the other steps of a one-shot message to read."""
+    the words that were ambiguous, for the other steps of a one-shot message to read; `also` is what the same
+    reading settled for other steps (a flows.engine.Several), kept while the person chooses."""
 
-    def __init__(self, question: str, options: list[tuple[Any, str]], rest: str | None = None):
+    def __init__(self, question: str, options: list[tuple[Any, str]], rest: str | None = None,
+                 also: Any = None):
         super().__init__(question)
         self.question = question
         self.options = options
         self.rest = rest
+        self.also = also
 
 
 class Abort(FlowError):

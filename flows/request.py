@@ -15,7 +15,8 @@ from typing import Any
 
 from data import handoffs, people, sites
 from data import requests as reqs
-from data.categories import LABELS, URGENT_LABEL, load_categories
+from data.alert_words import NOT_NOW, AlertMatcher
+from data.categories import LABELS, URGENT_LABEL, load_categories, urgent_words
 from data.clock import iso
 from data.db import transaction
 from flows import handoff
@@ -304,11 +305,17 @@ REQUEST = Flow(
 )
 
 
+@cache
+def _seen_on_a_visit() -> AlertMatcher:
+    return AlertMatcher(urgent_words(), NOT_NOW)
+
+
 def _visit_needs(ctx: Ctx, text: str) -> list[str]:
     """The kinds of help a visit note asks for, in the order written: a worker lists several needs in one
-    note (「药快吃完了，屋顶也漏雨」), so each clause is read on its own as well as the whole."""
+    note (「药快吃完了，屋顶也漏雨」), so each clause is read on its own as well as the whole. A worker reports
+    what is in front of them: an urgent word in the note is a danger now (no sign of now is needed)."""
     whole = classify(ctx, text)
-    found = [URGENT_LABEL] if whole.urgent else []
+    found = [URGENT_LABEL] if whole.urgent or _seen_on_a_visit().find(text) else []
     for clause in _CLAUSES.split(text):
         match = classify(ctx, clause) if len(clause.strip()) >= 2 else None
         if match and match.category and match.band == "route":

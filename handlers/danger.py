@@ -28,7 +28,7 @@ _NOW = re.compile(
 _SUDDEN = re.compile(r"突然|一下子|刚才|刚刚|现在|这会儿|赶紧|快来|救命|到现在|从来没")
 _PAST = re.compile(
     r"去年|前年|上个?月|上次|上回|以前|之前|那年|小时候|前几天|前两天|前些天|前些日子|前天|昨天|昨晚|上礼拜|上周"
-    r"|上星期|年前|几年前|那回|当时|差点|差一点|[两三四五几好多]年了?(?:前|来)|年轻时"
+    r"|上星期|年前|几年前|那回|当时|差点|差一点|[两三四五几好多]年了?(?:前|来)|年轻时|自从"
 )
 _AFTER = re.compile(r"(?:过|以后|之后|后|的话|了以后|了之后|后来|那次|了一[次回]|了两[次回])")
 _RESOLVED = re.compile(
@@ -95,8 +95,8 @@ class DangerJudge:
             return True
         if _PAST.search(norm) or _RESOLVED.search(norm) or _ABOUT.search(norm):
             return False
-        if word is ACUTE or word.word == ACUTE.word:  # signs spread over the message: read the whole of it
-            return not _WORRY.search(norm)
+        if word.word == ACUTE.word:  # signs spread over the message: read the whole of it
+            return not _WORRY.search(norm) and not (_PAST.search(norm) or _RESOLVED.search(norm))
         pattern = self._patterns.get(word.word)
         match = pattern.search(norm) if pattern else None
         if match is None:

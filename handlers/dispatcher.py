@@ -27,7 +27,7 @@ from flows.context import Ctx
 from flows.engine import Flow
 from flows.message import Message
 from flows.registry import FlowRegistry
-from flows.words import CONTINUE, HELP, MENU, MORE, cancel_kind, clean, is_word, numbered
+from flows.words import BACK, CANCEL, CONTINUE, HELP, MENU, MORE, cancel_kind, clean, is_word, numbered
 from handlers import replies
 from handlers.feature import Command, Feature
 from handlers.paging import paginate
@@ -56,11 +56,14 @@ class Dispatcher:
         self.fuzzy = fuzzy
         self.flows = FlowRegistry(f for feature in self.features for f in feature.flows)
         self.commands: dict[str, Command] = {}
+        answers = {*engine.CONFIRM_YES, *CANCEL, *CONTINUE, *BACK}
         for feature in self.features:
             for cmd in feature.commands:
                 for word in cmd.words:
                     if word in self.commands or word in self.flows.by_trigger:
                         raise ValueError(f"command word {word!r} is declared twice")
+                    if word in answers:
+                        raise ValueError(f"command word {word!r} is also an answer (确认, 取消 …): pick another")
                     self.commands[word] = cmd
         menu = Command(words=(*HELP, *MENU), run=lambda ctx, rest: self.menu(ctx), anytime=True)
         for word in menu.words:
@@ -72,6 +75,7 @@ class Dispatcher:
         words = [*self.commands, *self.flows.by_trigger]
         self._words = set(words)
         self._glued = sorted((w for w in self._words if len(w) >= 2), key=len, reverse=True)
+        self._vocabulary = sorted(self._words)
 
     def context(self, db: Any, person: dict, now: Any, tz: Any, message: Message | None = None) -> Ctx:
         return Ctx(db=db, person=person, now=now, tz=tz, message=message, classify=self.classify)
@@ -360,7 +364,7 @@ class Dispatcher:
             if cleaned.startswith(word) and len(cleaned) > len(word):
                 return word, cleaned[len(word):].strip(" ，,：:"), "glued"
         if self.fuzzy and first and len(first) <= 4 and not re.search(r"[A-Za-z0-9]", first):
-            fixed = self.fuzzy(first, sorted(self._words))
+            fixed = self.fuzzy(first, self._vocabulary)
             if fixed:
                 return fixed, rest.strip(), "fuzzy"
         return None

@@ -299,9 +299,8 @@ class IntentMatcher:
         # Request and ticket numbers and phone numbers are no words: R1203-02 or 13812012345 holds no 「120」.
         norm = _NUMBERS.sub(" ", normalize(text))
         probs, kw = self._probabilities(norm)
-        words = self._urgent.find(norm, normalized=True)
-        if not words:  # no listed word: the signs of an acute danger may still add up
-            words = [w for w in (self._danger.acute(norm),) if w]
+        # The listed urgent words, and the signs of an acute danger when they add up (for wordings no list has).
+        words = [*self._urgent.find(norm, normalized=True), *filter(None, [self._danger.acute(norm)])]
         present, defused = self._danger.judge(norm, words)
         guards = self._protection.find(norm, normalized=True)
         protection = tuple(w.word for w in guards)

@@ -25,6 +25,7 @@ _NOT_YOURS = "没有找到您可以处理的求助 {number}。请核对编号；
 # What a team leader says instead of the command words.
 _TAKE = ("好", "好的", "行", "可以", "没问题", "收到", "ok", "中", "要得", "好嘞", "👌", "👍", "[强]", "[OK]")
 _DONE = re.compile(r"^(?:已经|都)?(?:搞定|弄好|办好|办完|修好|送到|送过去|送去|完事|做完|弄完|好)了")
+_CLOSE_TICKET = re.compile(r"^(?:结束|关闭)(?=\s*[Tt]\d)")
 _CANNOT = re.compile(r"去不了|接不了|来不了|没空|没时间|忙不过来|人手不够|这次不行|干不了|弄不了|办不了|顾不上")
 
 feature = Feature("request_team")
@@ -196,6 +197,9 @@ def informal(ctx: Ctx, text: str) -> str | None:
     if ctx.role not in TEAM_ROLES:
         return None
     word = clean(text)
+    closing = _CLOSE_TICKET.match(word)
+    if closing and ctx.role in STAFF:
+        return _close_ticket(ctx, word[closing.end():])
     if _CANNOT.search(word):
         return _the_only_one(ctx, ("assigned", "accepted"), "退回",
                              lambda r: life.reject(ctx.db, r, ctx.person, word[:200], ctx.now)) \
@@ -238,7 +242,9 @@ def _worker_reply(ctx: Ctx, rest: str) -> str:
     return handoff.reply(ctx.db, ticket, ctx.person, text[:500], ctx.now)
 
 
-@feature.command("结束", "关闭", roles=STAFF, others="ignore", glued=r"\s*[Tt]\d")
+# 「结束」 and 「关闭」 alone cancel a conversation, so they cannot be command words; 「结束 T12」 outside a
+# conversation is read by `informal` below.
+@feature.command("结单", "结束工单", "关闭工单", roles=STAFF, others="ignore", glued=r"\s*[Tt]\d")
 def _close_ticket(ctx: Ctx, rest: str) -> str:
     ticket, _, refusal = _ticket(ctx, rest, "结束")
     if refusal:

@@ -1,146 +1,51 @@
-"""The visit features around the 走访 flow: 名单, 本月, 查, 撤销, photos after a visit, and the
-mandatory-report check that reads every text before it is routed."""
+"""The visit features around the 走访 flow: recognising a visit by what a note says, 撤销, photos after a visit,
+and the mandatory-report check that reads every text before it is routed. (名单, 本月, 查: handlers.roster.)"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pypinyin import lazy_pinyin
-
-from data import audit, conversations, protection, recipients, visits
+from data import audit, conversations, menus, protection, recipients, visits
 from data.db import transaction
 from flows import engine, request_life
+from flows import visit_notes as notes
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Invalid
 from flows.message import Message
-from flows.parsers import format_date, mask_phone, parse_yes_no
+from flows.parsers import format_date, parse_yes_no
 from flows.visit import VISIT
-from flows.words import clean, numbered
 from handlers.feature import Feature
+from handlers.roster import short_date as _short_date
 
 STAFF = ("worker", "director", "admin")
 feature = Feature("visits")
 feature.flow(VISIT)
 MAX_PHOTOS = 9
-_ALL = ("全部", "所有", "全部的")
 
 
-def _month(ctx: Ctx) -> str:
-    return ctx.today.strftime("%Y-%m")
+# ---------------------------------------------------------------- a visit recognised by what it says
 
-
-def _short_date(iso_date: str | None, today: date) -> str:
-    if not iso_date:
-        return ""
-    day = date.fromisoformat(iso_date)
-    return f"{day.month}月{day.day}日" if day.year == today.year else f"{day.year}年{day.month}月{day.day}日"
-
-
-def my_recipients(ctx: Ctx) -> tuple[list[dict], list[dict]]:
-    """(the ones this person is responsible for, the others they may see); everyone seen when none is theirs."""
-    seen = recipients.visible_recipients(ctx.db, ctx.person)
-    mine = [r for r in seen if r["responsible_id"] == ctx.person["id"]]
-    if not mine:
-        return seen, []
-    return mine, [r for r in seen if r["responsible_id"] != ctx.person["id"]]
-
-
-# ---------------------------------------------------------------- 名单
-
-@feature.command("名单", "我的名单", "花名册", roles=STAFF, anytime=True,
-                 describe="名单：我负责的服务对象和本月走访情况")
-def roster(ctx: Ctx, rest: str) -> str:
-    mine, others = my_recipients(ctx)
-    everyone = clean(rest) in _ALL
-    listed = sorted(mine + others if everyone else mine, key=lambda r: lazy_pinyin(r["name"]))
-    if not listed:
-        return "您的名单里还没有服务对象。请联系管理员用「laoxiao import recipients」导入名单。"
-    ids = [r["id"] for r in listed]
-    last = visits.last_visit_dates(ctx.db, ids)
-    done = visits.visited_in_month(ctx.db, ids, _month(ctx))
-    lines = [f"服务对象共{len(listed)}人，本月已走访{len(done)}人（✅本月已访 ⭕未访 ★持续关爱）："]
-    for number, r in enumerate(listed, 1):
-        mark = "✅" if r["id"] in done else "⭕"
-        star = "★" if r["ongoing_care"] else ""
-        kinds = "、".join(recipients.categories_of(r)[:2])
-        seen = f"上次{_short_date(last[r['id']], ctx.today)}" if r["id"] in last else "还没走访过"
-        lines.append(f"{number}. {mark}{star}{r['name']} {kinds} {seen}")
-    if others and not everyone:
-        lines.append(f"本站点另有{len(others)}人由别人负责，发「名单 全部」查看。")
-    lines.append("发「查 姓名」看详情，「本月」看走访覆盖。")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- 本月
-
-@feature.command("本月", "本月走访", "覆盖率", roles=STAFF, anytime=True, describe="本月：我这个月的走访覆盖情况")
-def coverage(ctx: Ctx, rest: str) -> str:
-    mine, _ = my_recipients(ctx)
-    if not mine:
-        return "您的名单里还没有服务对象。"
-    ongoing = [r for r in mine if r["ongoing_care"]]
-    base, who = (ongoing, "持续关爱对象") if ongoing else (mine, "服务对象")
-    done = visits.visited_in_month(ctx.db, [r["id"] for r in base], _month(ctx))
-    left = [r["name"] for r in base if r["id"] not in done]
-    share = round(100 * len(done) / len(base))
-    lines = [f"{ctx.today.month}月走访覆盖：{who}{len(base)}人，已走访{len(done)}人（{share}%）。"]
-    if left:
-        shown = "、".join(left[:30]) + ("等" if len(left) > 30 else "")
-        lines.append(f"还没走访（{len(left)}人）：{shown}")
-    else:
-        lines.append("全部走访到了，辛苦了！")
-    count = ctx.db.conn.execute(
-        "SELECT COUNT(*) FROM visits WHERE visitor_id = ? AND deleted_at IS NULL AND visit_date BETWEEN ? AND ?",
-        [ctx.person["id"], *visits.month_bounds(_month(ctx))]).fetchone()[0]
-    lines.append(f"本月您共记录走访{count}次。")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- 查 姓名
-
-@feature.command("查", "查询", "查看", roles=STAFF, describe="查 姓名：某位服务对象的近况和最近3次走访")
-def look_up(ctx: Ctx, rest: str) -> str:
-    name = clean(rest)
-    if not name:
-        return "请在「查」后面加姓名，比如「查 王秀兰」。"
-    found = recipients.best_matches(name, recipients.visible_recipients(ctx.db, ctx.person))
-    if not found:
-        return f"您的名单里没有「{name}」。发「名单」查看您负责的人。"
-    if len(found) > 1:
-        labels = [recipients.describe(r, ctx.today, with_site=ctx.role == "admin") for r in found[:6]]
-        return f"有几位可能是您说的：\n{numbered(labels)}\n请发「查 全名」。"
-    return _profile(ctx, found[0])
-
-
-def _profile(ctx: Ctx, r: dict) -> str:
-    audit.record(ctx.db, ctx.now, ctx.openid, "recipient_viewed", f"recipient:{r['id']}")
-    kinds = "、".join(recipients.categories_of(r))
-    flags = [f for f, on in (("★持续关爱", r["ongoing_care"]), ("领取基本生活费", r["allowance"])) if on]
-    lines = [f"{recipients.describe(r, ctx.today)} {recipients.KINDS[r['kind']]}｜{r['site_name']}",
-             f"类别：{kinds or '未填'}" + (f"｜{'｜'.join(flags)}" if flags else ""),
-             f"负责人：{r['responsible_name'] or '未指定'}"]
-    if r["phone"]:
-        lines.append(f"电话：{mask_phone(r['phone'])}")
-    if r["guardian"]:
-        lines.append(f"{'监护人' if r['kind'] == 'child' else '家属'}：{recipients.mask_phones(r['guardian'])}")
-    if r.get("consent"):
-        lines.append(f"知情同意：{r['consent']}")
-    elif recipients.lacks_guardian_consent(r, ctx.today):
-        lines.append("⚠️ 未登记监护人知情同意（未满14岁须监护人同意建档），请补上。")
-    recent = visits.recent_for_recipient(ctx.db, r["id"], 3)
-    if not recent:
-        lines.append("还没有走访记录。发「走访 姓名 今天 上门 情况」记一次。")
-    else:
-        lines.append("最近走访：")
-        for v in recent:
-            note = v["findings"] if len(v["findings"]) <= 60 else v["findings"][:60] + "…"
-            extra = f"；需求：{v['needs']}" if v["needs"] else ""
-            extra += "；⚠️需跟进" if v["flagged"] else ""
-            extra += f"；照片{v['photos']}张" if v["photos"] else ""
-            lines.append(f"· {_short_date(v['visit_date'], ctx.today)} {v['mode']}（{v['visitor_name'] or ''}）："
-                         f"{note}{extra}")
-    return "\n".join(lines)
+@feature.fallback
+def recognise_visit(ctx: Ctx, text: str) -> str | None:
+    """A worker's or director's note that names someone on their roster and says they went, called or saw them
+    (前天去看了田家豪…, 记一下今天去了马晓燕家…) is a visit, one-shot. A name without such words, or such words
+    without a name, may be a visit or a help request: one numbered question. Residents never get here."""
+    if ctx.role not in STAFF or not recipients.may_see_any(ctx.person):
+        return None
+    pool = recipients.visible_recipients(ctx.db, ctx.person)
+    reading = notes.read_preamble(text, pool, ctx.today)
+    named = bool(reading.recipients or reading.unknown) or bool(notes.names_anywhere(text, pool))
+    went = notes.looks_like_a_visit(text) or reading.mode is not None
+    if named and went:
+        menus.forget(ctx.db, ctx.person_id)
+        return "\n".join(engine.start(VISIT, ctx, text))
+    if not (named or went) or len(text) < 4:
+        return None
+    options = [{"label": "记一次走访", "flow": VISIT.name, "text": text},
+               {"label": "提一个求助（需要别人帮忙办的事）", "flow": "request", "text": text}]
+    menus.remember(ctx.db, ctx.person_id, options, ctx.now)
+    return "这条是要：\n1. 记一次走访\n2. 提一个求助（需要别人帮忙办的事）\n请回编号。"
 
 
 # ---------------------------------------------------------------- 撤销
@@ -152,8 +57,9 @@ def _undoable(ctx: Ctx, values: dict) -> int:
 
 def _ask_sure(ctx: Ctx, values: dict) -> str:
     visit = visits.get_visit(ctx.db, values["visit"])
+    names = "、".join(v["recipient_name"] for v in visits.saved_together(ctx.db, visit))
     note = visit["findings"] if len(visit["findings"]) <= 40 else visit["findings"][:40] + "…"
-    return (f"要撤销这条走访记录吗？\n{visit['recipient_name']} {_short_date(visit['visit_date'], ctx.today)}"
+    return (f"要撤销这条走访记录吗？\n{names} {_short_date(visit['visit_date'], ctx.today)}"
             f" {visit['mode']}：{note}\n回「是」撤销，回「否」保留。")
 
 
@@ -163,17 +69,25 @@ def _save_undo(ctx: Ctx, values: dict) -> str:
     if not values.get("sure"):
         return "好的，记录保留，没有撤销。"
     visit = visits.undoable_visit(ctx.db, ctx.person["id"], ctx.now)
-    if visit is None or visit["id"] != values["visit"] or not visits.soft_delete(ctx.db, visit["id"], ctx.now):
+    if visit is None or visit["id"] != values["visit"]:
         raise Invalid("这条记录已超过24小时或已撤销，没有改动。")
-    audit.record(ctx.db, ctx.now, ctx.openid, "visit_undone", f"recipient:{visit['recipient_id']}",
-                 {"visit": visit["id"]})
-    withdrawn, kept = request_life.withdraw_from_visit(ctx.db, visit["id"], ctx.person, ctx.now)
+    together = visits.saved_together(ctx.db, visit)
+    withdrawn, kept = [], []
+    for one in together:
+        if not visits.soft_delete(ctx.db, one["id"], ctx.now):
+            raise Invalid("这条记录已超过24小时或已撤销，没有改动。")
+        audit.record(ctx.db, ctx.now, ctx.openid, "visit_undone", f"recipient:{one['recipient_id']}",
+                     {"visit": one["id"]})
+        gone, stay = request_life.withdraw_from_visit(ctx.db, one["id"], ctx.person, ctx.now)
+        withdrawn += gone
+        kept += stay
     tail = ""
     if withdrawn:
         tail += f"\n由它转出的求助 {'、'.join(withdrawn)} 已一并撤回。"
     if kept:
         tail += f"\n求助 {'、'.join(kept)} 已有人在办，没有撤回；如需取消请联系社工。"
-    return f"已撤销：{visit['recipient_name']} {_short_date(visit['visit_date'], ctx.today)}的走访记录。{tail}"
+    names = "、".join(v["recipient_name"] for v in together)
+    return f"已撤销：{names} {_short_date(visit['visit_date'], ctx.today)}的走访记录。{tail}"
 
 
 UNDO = feature.flow(Flow(
@@ -221,19 +135,23 @@ def attach_photo(ctx: Ctx, msg: Message) -> str | None:
     return f"📷 照片已附到{visit['recipient_name']} {day}的走访记录（共{count + 1}张）。"
 
 
-
-
 # ---------------------------------------------------------------- mandatory report
 
-def _report_site(ctx: Ctx) -> int | None:
-    """The site whose staff must act: the recipient being visited, else the sender's own site."""
+def _report_about(ctx: Ctx, text: str) -> tuple[int | None, int | None]:
+    """(the site whose staff must act, the person it is about): the recipient being visited or named in a
+    staff member's note, else the sender's own site."""
+    chosen: list[int] = []
     state = conversations.load(ctx.db, ctx.person_id)
     if state and state["flow"] == VISIT.name:
-        chosen = state["data"]["values"].get("recipient")
-        recipient = recipients.get_recipient(ctx.db, chosen["id"]) if chosen else None
-        if recipient:
-            return recipient["site_id"]
-    return ctx.person.get("site_id")
+        chosen = [r["id"] for r in state["data"]["values"].get("recipients") or [] if r.get("id")]
+    elif ctx.role in STAFF and recipients.may_see_any(ctx.person):
+        pool = recipients.visible_recipients(ctx.db, ctx.person)
+        mentions = notes.read_preamble(text, pool, ctx.today).recipients or notes.names_anywhere(text, pool)
+        chosen = [group[0]["id"] for group in mentions if len(group) == 1]
+    recipient = recipients.get_recipient(ctx.db, chosen[0]) if chosen else None
+    if recipient:
+        return recipient["site_id"], recipient["id"]
+    return ctx.person.get("site_id"), None
 
 
 @feature.observer
@@ -241,7 +159,8 @@ def check_protection(ctx: Ctx, text: str) -> str | None:
     words = protection.find_words(text)
     if not words:
         return None
+    site_id, recipient_id = _report_about(ctx, text)
     with transaction(ctx.db):
-        protection.raise_report(ctx.db, ctx.now, ctx.person, text, words, _report_site(ctx))
+        protection.raise_report(ctx.db, ctx.now, ctx.person, text, words, site_id, recipient_id)
     return protection.STAFF_NOTICE if ctx.role in STAFF else protection.SENDER_NOTICE
 

@@ -21,16 +21,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"server exited: {process.stdout.read() if process.stdout else ''}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=2)
             return
-        except (requests.ConnectionError, requests.Timeout):
-            # Refused before the socket is bound; a read timeout while the worker is still importing the app.
+        except requests.RequestException:  # not listening yet, or a worker still booting behind the socket
             time.sleep(0.2)
     raise AssertionError("server did not start")
 

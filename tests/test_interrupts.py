@@ -158,7 +158,7 @@ def test_a_workers_look_up_mid_request_is_answered_and_the_request_waits(wechat,
     converse(wechat, "demo-worker-elder", [
         ("求助 王秀兰的降压药快吃完了", "为谁"),
         ("名单", ["王秀兰", "还没填完", "为谁"]),
-        ("本月", ["走访覆盖", "还没填完"]),
+        ("本月", ["这一期已上门见到", "还没填完"]),
         ("2", "哪位服务对象"),
         ("王秀兰", "请核对"),
     ])
@@ -207,7 +207,7 @@ def test_numbers_answer_a_staff_menu_and_out_of_range_is_explained(wechat, demo_
     replies = converse(wechat, "demo-director", [("菜单", "您可以发")])
     lines = [line for line in replies[0].splitlines() if line[:2].rstrip(".").isdigit()]
     roster = next(line for line in lines if "名单" in line).split(".")[0]
-    converse(wechat, "demo-director", [(roster, ["王小明", "本月已走访"]), ("菜单", "您可以发"),
+    converse(wechat, "demo-director", [(roster, ["王小明", "这一期已上门见到"]), ("菜单", "您可以发"),
                                        ("99", "没有第99项")])
 
 

@@ -47,3 +47,10 @@ def test_every_button_gets_a_useful_answer(wechat, db, key, expected):
     assert key in wechat_menu.click_keys()
     reply = wechat.event("demo-family", "CLICK", EventKey=key)
     assert reply.text and expected in reply.text and "没太明白" not in reply.text
+
+
+def test_the_welcome_offers_a_resident_help_first_and_binding_last(wechat, db):
+    reply = wechat.event("new-resident", "subscribe").text
+    lines = [line for line in reply.splitlines() if line[:1].isdigit()]
+    assert "求助" in lines[0] and "绑定" in lines[-1] and "居民不用绑定" in lines[-1]
+    assert "需要什么帮助" in wechat.say("new-resident", "1").text  # the welcome's numbers answer too

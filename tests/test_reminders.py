@@ -64,8 +64,8 @@ def test_on_the_15th_each_person_hears_who_is_left_most_overdue_first(db, settin
     sent = texts(db, settings, "2026-11-15")
     assert set(sent) == {"李明"}  # 马丽 is done and hears nothing; 杨帆 has nobody
     text = sent["李明"]
-    assert "本月还有2位持续关爱对象没走访（共3位）" in text
-    assert text.index("马小军：还没有走访记录") < text.index("李小红：40天没走访")
+    assert "还有2位服务对象这一期没上门见到（共3位" in text
+    assert text.index("马小军：还没有上门见到的记录") < text.index("李小红：40天没上门见到")
     assert "王小明" not in text
     assert len(text) < 600
 
@@ -81,7 +81,7 @@ def test_deleted_visits_inactive_recipients_and_unreachable_staff_do_not_count(d
 
     sent = texts(db, settings, "2026-11-25")
     assert set(sent) == {"李明"}
-    assert "张小花：还没有走访记录" in sent["李明"] and "已迁出" not in sent["李明"]
+    assert "张小花：还没有上门见到的记录" in sent["李明"] and "已迁出" not in sent["李明"]
 
 
 def test_allowance_children_not_verified_this_quarter(db, settings, team):
@@ -117,7 +117,7 @@ def test_on_the_1st_a_short_summary_of_last_month_instead(db, settings, team):
     add_visit(db, elder, ma, "2026-10-12", verification=False)
 
     sent = texts(db, settings, "2026-11-01")
-    assert sent["李明"].startswith("【上月小结】10月持续关爱对象2位，已走访1位，没走访的1位：李小红。")
+    assert sent["李明"].startswith("【上月小结】10月您负责的服务对象2位，已上门见到1位，没走访的1位：李小红。")
     assert "没走访" in sent["李明"] and "走访提醒" not in sent["李明"]
     assert "全部完成" in sent["马丽"] and "本月工作计划请在5日前提交" in sent["马丽"]
     assert "本月工作计划" in sent["杨帆"]  # workers plan even with nobody of their own
@@ -129,17 +129,17 @@ def test_month_boundary_visits_count_in_their_own_month(db, settings, team):
     child = add_recipient(db, "王小明", li)
     add_visit(db, child, li, "2026-10-31")
     text = texts(db, settings, "2026-11-15")["李明"]
-    assert "王小明：15天没走访" in text
+    assert "王小明：15天没上门见到" in text
 
 
 def test_leap_year_february(db, settings, team):
     li = team["li"]
     child = add_recipient(db, "王小明", li)
     add_visit(db, child, li, "2028-01-25")
-    assert "王小明：31天没走访" in texts(db, settings, "2028-02-25")["李明"]
+    assert "王小明：31天没上门见到" in texts(db, settings, "2028-02-25")["李明"]
     add_visit(db, child, li, "2028-02-29")
     summary = texts(db, settings, "2028-03-01")["李明"]
-    assert "2月持续关爱对象1位，已走访1位，全部完成" in summary
+    assert "2月您负责的服务对象1位，已上门见到1位，全部完成" in summary
     assert reminders.report_day(2028, 2) == date(2028, 2, 28)
     assert reminders.month_range(date(2028, 2, 10)) == (date(2028, 2, 1), date(2028, 2, 29))
 
@@ -159,12 +159,13 @@ def test_report_deadline_reminds_workers_with_the_figures_so_far(db, settings, t
     day = reminders.report_day(2026, 11)
     assert day == date(2026, 11, 27)  # Friday: Monday the 30th is the last working day
     sent = texts(db, settings, day.isoformat())
-    assert "【月度总结】本月工作总结请在月底前提交。\n本月至今：走访2次，持续关爱对象已走访1/2位。" == sent["马丽"]
+    assert sent["马丽"] == ("【月度总结】本月工作总结请在月底前提交。\n"
+                          "本月至今：本站点走访2次（上门见到2次），您负责的服务对象已上门见到1/2位。")
     assert "马大爷" not in sent["马丽"]  # not a reminder day: only the report
-    assert "本月至今：走访0次" in sent["杨帆"]
+    assert "本月至今：本站点走访0次" in sent["杨帆"]
     assert "李明" not in sent
     add_visit(db, other, ma, "2026-11-30")  # later than the day asked about: not counted
-    assert "已走访1/2位" in texts(db, settings, day.isoformat())["马丽"]
+    assert "已上门见到1/2位" in texts(db, settings, day.isoformat())["马丽"]
 
 
 def test_a_long_list_is_cut_short(db, settings, team):

@@ -14,7 +14,7 @@ from bot.cli import cli
 from data import recipients
 
 HEADERS = ["姓名", "对象类型", "类别", "性别", "出生日期", "站点", "负责人", "联系电话", "监护人", "地址", "身份证号",
-           "持续关爱", "领取津贴", "知情同意"]
+           "持续关爱", "领取津贴", "知情同意", "走访等级"]
 SECRET = "test-secret-key"
 
 
@@ -218,3 +218,24 @@ def test_an_unbound_responsible_person_is_a_warning_not_an_error(invoke, db, tmp
     result = invoke("import", "recipients", str(write_xlsx(tmp_path / "r.xlsx", [row])))
     assert "提醒 第2行「负责人」：「还没绑定的人」还没有在公众号绑定身份" in result.output
     assert "新增 1 人" in result.output and stored(db)[0]["responsible_id"] is None
+
+
+def test_the_visit_level_is_read_and_defaults_by_ongoing_care(invoke, db, tmp_path):
+    rows = [["王秀兰", "老人", "高龄", "女", "1940-03-05", "怡园社区", "", "", "", "", "", "是", "否", "", "重点"],
+            ["马占福", "老人", "高龄", "男", "1944-01-02", "怡园社区", "", "", "", "", "", "是", "否", "", ""],
+            ["周淑芳", "老人", "独居", "女", "1953-07-09", "怡园社区", "", "", "", "", "", "否", "否", "", ""]]
+    assert "新增 3 人" in invoke("import", "recipients", str(write_xlsx(tmp_path / "a.xlsx", rows))).output
+    levels = {r["name"]: r["level"] for r in db.query("SELECT name, level FROM recipients")}
+    assert levels == {"王秀兰": "重点", "马占福": "一般", "周淑芳": "稳定"}
+    rows[0][-1] = "每天"
+    result = invoke("import", "recipients", str(write_xlsx(tmp_path / "b.xlsx", rows)))
+    assert result.exit_code != 0 and "走访等级" in result.output and "每天" in result.output
+
+
+def test_the_level_is_set_by_command(invoke, db, tmp_path):
+    rows = [["王秀兰", "老人", "高龄", "女", "1940-03-05", "怡园社区", "", "", "", "", "", "是", "否", "", ""]]
+    invoke("import", "recipients", str(write_xlsx(tmp_path / "a.xlsx", rows)))
+    assert "每周至少上门见到一次" in invoke("recipient", "set", "王秀兰", "--level", "重点").output
+    assert db.execute("SELECT level FROM recipients").fetchone()[0] == "重点"
+    assert invoke("recipient", "set", "王秀兰", "--level", "每天").exit_code != 0
+    assert invoke("recipient", "set", "张三", "--level", "稳定").exit_code != 0

@@ -62,11 +62,11 @@ def test_record_and_home_visit_words_and_a_note_without_needs(wechat, db, team):
 def test_ambiguous_given_name_offers_a_numbered_choice(wechat, db, team):
     converse(wechat, "d-liming", [
         ("记录 小明 昨天 电话 学习正常", ["哪一位", "1. 李小明（男，12岁）", "2. 王小明（男，9岁）"]),
-        ("2", ["对象：王小明", "11月19日", "电话", "情况：学习正常", "四项：就学 正常"]),
+        ("2", ["对象：王小明", "11月19日", "电话", "情况：学习正常", "四项：就学：学习正常"]),
         ("1", "已保存"),
     ])
     [visit] = saved(db)
-    assert visit["name"] == "王小明" and json.loads(visit["areas"]) == {"就学": "正常"}
+    assert visit["name"] == "王小明" and json.loads(visit["areas"]) == {"就学": "学习正常"}
 
 
 def test_ambiguous_choice_by_full_name(wechat, db, team):
@@ -95,8 +95,8 @@ def test_step_by_step_asks_only_what_is_missing_and_edits_before_saving(wechat, 
         ("走访", "走访的是哪位"),
         ("王秀兰", ["怎么走访的", "1. 上门"]),
         ("1", "情况怎么样"),
-        ("精神挺好，就是家里的煤快烧完了", ["听起来需要帮忙", "煤快烧完了"]),
-        ("是", ["请核对走访记录", "日期：11月20日", "需求：就是家里的煤快烧完了"]),
+        # The need is in the note: it is read, not asked for again.
+        ("精神挺好，就是家里的煤快烧完了", ["请核对走访记录", "日期：11月20日", "需求：就是家里的煤快烧完了"]),
         ("改 日期", "哪天走访的"),
         ("前天", ["请核对", "日期：11月18日"]),
         ("2", "要改哪一项"),
@@ -118,7 +118,7 @@ def test_step_by_step_with_no_need(wechat, db, team):
 def test_children_are_asked_about_the_four_areas(wechat, db, team):
     converse(wechat, "d-liming", [("走访 王小明 上门", ["监护、安全、就学、健康"]),
                                   ("监护好 安全好 上学正常 健康一般", "有需要帮忙"),
-                                  ("无", ["四项：监护 好｜安全 好｜就学 正常｜健康 一般"])])
+                                  ("无", ["四项：监护：好｜安全：好｜就学：上学正常｜健康：一般"])])
 
 
 def test_cancel_midway_saves_nothing(wechat, db, team):
@@ -271,8 +271,8 @@ def test_undo_only_within_24_hours_and_only_ones_own(wechat, db, team, clock):
 
 def test_a_director_cannot_record_for_another_villages_child(wechat, db, team):
     converse(wechat, "d-liming", [
-        ("走访 马小明 今天 上门 学习正常", ["「马小明」不在您的服务对象名单里", "!马家湾", "走访的是哪位"]),
-        ("马小明", "不在您的服务对象名单里"),
+        ("走访 马小明 今天 上门 学习正常", ["「马小明」不在您的服务对象名单里", "!马家湾", "新发现"]),
+        ("马小明", ["不在您的服务对象名单里", "!马家湾"]),
         ("取消", "已取消"),
     ])
     assert saved(db) == []
@@ -299,8 +299,9 @@ def test_allowance_verification_with_a_change_is_flagged_to_the_worker(wechat, d
     converse(wechat, "d-liming", [
         ("核查 马雨涵 今天 上门 孩子精神好，作业都写完了", "见到孩子本人了吗"),
         ("是", "监护人或生活情况有变化吗"),
-        ("姑姑外出打工了，现在跟奶奶住", "就学情况"),
-        ("1", ["核查：见到本人：是；监护或生活变化：姑姑外出打工了，现在跟奶奶住；就学：在学", "核查有变化"]),
+        # 「作业都写完了」 in the note already says the child is at school: not asked again.
+        ("姑姑外出打工了，现在跟奶奶住",
+         ["核查：见到本人：是；监护或生活变化：姑姑外出打工了，现在跟奶奶住；就学：在学", "核查有变化"]),
         ("1", ["已保存", "已提醒社工跟进"]),
     ])
     [visit] = saved(db)
@@ -336,11 +337,22 @@ def test_in_the_demo_a_director_can_record_a_visit_at_once(runner, db):
 
 
 @pytest.mark.parametrize(("note", "areas"), [
-    ("监护好，安全好，上学正常，健康一般", {"监护": "好", "安全": "好", "就学": "正常", "健康": "一般"}),
-    ("娃身体好 学习跟得上", {"健康": "好", "就学": "跟得上"}),
-    ("孩子挺好，奶奶身体也行", None),  # grandma's health is not the child's
+    ("监护好，安全好，上学正常，健康一般", {"监护": "好", "安全": "好", "就学": "上学正常", "健康": "一般"}),
+    ("娃身体好 学习跟得上", {"健康": "娃身体好", "就学": "学习跟得上"}),
+    ("孩子挺好，奶奶身体也行", {}),  # grandma's health is not the child's
+    ("监护人没变化，奶奶带着", {"监护": "监护人没变化；奶奶带着"}),
 ])
 def test_the_four_areas_are_read_only_when_they_are_about_the_child(note, areas):
-    from data.visits import areas_from
+    from flows.visit_findings import areas as read_areas
 
-    assert areas_from(note) == areas
+    assert read_areas(note, "child") == areas
+
+
+@pytest.mark.parametrize(("note", "areas"), [
+    ("吃饭正常，血压有点高，儿子一周打一次电话，炉子烟筒该换了",
+     {"生活": "吃饭正常", "健康": "血压有点高", "赡养": "儿子一周打一次电话", "居家安全": "炉子烟筒该换了"}),
+])
+def test_elders_four_areas_follow_the_local_visiting_rules(note, areas):
+    from flows.visit_findings import areas as read_areas
+
+    assert read_areas(note, "elder") == areas

@@ -20,12 +20,12 @@ def test_roster_lists_my_recipients_with_last_visit_and_this_month(wechat, db, t
     ids = team["ids"]
     visit(db, ids["王小明"], team["li"], "2026-11-03")
     visit(db, ids["李小明"], team["li"], "2026-10-28")
-    [reply] = converse(wechat, "d-liming", [("名单", ["服务对象共3人，本月已走访1人", "!马小明", "!王秀兰"])])
+    [reply] = converse(wechat, "d-liming", [("名单", ["服务对象共3人，这一期已上门见到1人", "!马小明", "!王秀兰"])])
     lines = reply.splitlines()
     assert reply.index("李小明") < reply.index("马雨涵") < reply.index("王小明")  # in pinyin order
-    assert any("✅" in line and "王小明" in line and "上次11月3日" in line for line in lines)
-    assert any("⭕" in line and "李小明" in line and "上次10月28日" in line for line in lines)
-    assert any("⭕" in line and "马雨涵" in line and "还没走访过" in line for line in lines)
+    assert any("✅" in line and "王小明" in line and "上次上门11月3日" in line for line in lines)
+    assert any("⭕" in line and "李小明" in line and "上次上门10月28日" in line for line in lines)
+    assert any("⭕" in line and "马雨涵" in line and "还没上门见过" in line for line in lines)
 
 
 def test_roster_of_a_worker_without_own_recipients_shows_the_site(wechat, db, team):
@@ -42,18 +42,18 @@ def test_this_month_counts_ongoing_recipients_and_names_who_is_left(wechat, db, 
     visit(db, ids["王小明"], team["li"], "2026-11-03")
     visit(db, ids["李小明"], team["yang"], "2026-11-10")  # visited by someone else still counts
     visit(db, ids["马雨涵"], team["li"], "2026-10-30")  # last month does not
-    converse(wechat, "d-liming", [("本月", ["11月走访覆盖", "持续关爱对象3人，已走访2人（67%）",
-                                            "还没走访（1人）：马雨涵", "本月您共记录走访1次"])])
+    converse(wechat, "d-liming", [("本月", ["11月您负责的服务对象3人，这一期已上门见到2人（67%）",
+                                            "还没上门见到（1人）：马雨涵", "本月走访2次：上门见到2次"])])
 
 
 def test_this_month_when_all_are_visited_and_undone_visits_do_not_count(wechat, db, team):
     for name in ("王秀兰", "张桂英"):
         visit(db, team["ids"][name], team["ma"], "2026-11-05")
-    converse(wechat, "w-mali", [("本月", ["2人，已走访2人（100%）", "全部走访到了"])])
+    converse(wechat, "w-mali", [("本月", ["2人，这一期已上门见到2人（100%）", "全部上门见到了"])])
     converse(wechat, "w-mali", [("走访 王秀兰 上门 又去看了看", "请核对"), ("1", "已保存"),
                                 ("撤销", "要撤销"), ("是", "已撤销")])
     visits.soft_delete(db, 1, utcnow())
-    converse(wechat, "w-mali", [("本月", ["已走访1人（50%）", "还没走访（1人）：王秀兰"])])
+    converse(wechat, "w-mali", [("本月", ["已上门见到1人（50%）", "还没上门见到（1人）：王秀兰"])])
 
 
 def test_look_up_shows_the_last_three_visits_newest_first(wechat, db, team):
