@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import pytest
+
 from data import outbox, people, sites, teams
 from data import requests as reqs
 from data.clock import utcnow
@@ -32,6 +34,26 @@ TEAMS = (
     ("卫生院志愿队", ("怡园社区",), ("医疗健康",), 3, ("lead-med2",), ()),
     ("维修服务队", ("怡园社区",), ("居家安全",), 3, ("lead-fix",), ()),
 )
+
+
+@pytest.fixture
+def env(env, fake):
+    """Settings that send pushes to the fake WeChat API, so that `delivered` sees what reached whom. A test
+    module takes it (and `who`) with `from tests.requests_world import env, who`."""
+    return {**env, "WECHAT_API_BASE": fake.base_url}
+
+
+@pytest.fixture
+def who(db):
+    return build(db)
+
+
+@pytest.fixture
+def with_supplies(db):
+    """The world, and a team that lends wheelchairs and gives quilts in 怡园社区 (led by 王强)."""
+    found = build(db)
+    add_team(db, "爱心物资队", ("怡园社区",), ("物资帮扶",), 3, [found["lead-zl"]])
+    return found
 
 
 def build(db, now: datetime | None = None) -> dict[str, dict]:

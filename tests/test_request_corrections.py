@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from data.categories import read_corpus
 from handlers.classifier import Classifier
 from tests import requests_world as world
 from tests.conversation import converse
 
+env, who = world.env, world.who  # fixtures shared by the request tests
+
 NEED = "我妈最近老是忘事，出门找不着回家的路，想带她去查查"
-
-
-@pytest.fixture
-def env(env, fake):
-    return {**env, "WECHAT_API_BASE": fake.base_url}
-
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
 
 
 def test_an_admins_correction_reroutes_and_teaches_the_matcher(wechat, db, who, env, settings, fake):

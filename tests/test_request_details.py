@@ -3,25 +3,12 @@ through the real callback, with the stored request and the card that reaches the
 
 from __future__ import annotations
 
-import pytest
-
 from data import people
 from data import requests as reqs
 from tests import requests_world as world
 from tests.conversation import converse
 
-
-@pytest.fixture
-def env(env, fake):
-    return {**env, "WECHAT_API_BASE": fake.base_url}
-
-
-@pytest.fixture
-def who(db):
-    found = world.build(db)
-    # A team that lends wheelchairs in 怡园社区.
-    world.add_team(db, "爱心物资队", ("怡园社区",), ("物资帮扶",), 3, [found["lead-zl"]])
-    return found
+env, who = world.env, world.with_supplies  # fixtures shared by the request tests
 
 
 def _stored(db, reply: str) -> dict:

@@ -15,17 +15,7 @@ from data.clock import utcnow
 from tests import requests_world as world
 from tests.conversation import converse
 
-
-@pytest.fixture
-def env(env, fake):
-    return {**env, "WECHAT_API_BASE": fake.base_url}
-
-
-@pytest.fixture
-def who(db):
-    found = world.build(db)
-    world.add_team(db, "爱心物资队", ("怡园社区",), ("物资帮扶",), 3, [found["lead-zl"]])
-    return found
+env, who = world.env, world.with_supplies  # fixtures shared by the request tests
 
 
 def _ask(wechat, openid: str, need: str, name: str = "马桂花，怡园社区8号楼") -> str:

@@ -16,15 +16,7 @@ from flows.escalation import housekeeping
 from tests import requests_world as world
 from tests.conversation import converse
 
-
-@pytest.fixture
-def env(env, fake):
-    return {**env, "WECHAT_API_BASE": fake.base_url}
-
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
+env, who = world.env, world.who  # fixtures shared by the request tests
 
 
 def _ask(wechat, openid: str, phone: str = "13812345678", need: str = "我爸的降压药快吃完了") -> str:

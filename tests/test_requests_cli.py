@@ -19,10 +19,7 @@ from data.demo import seed_demo
 from tests import requests_world as world
 from tests.conversation import converse
 
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
+who = world.who  # a fixture shared by the request tests
 
 
 def _invoke(runner, *args, input=None):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from data import people
@@ -14,16 +13,13 @@ from flows.escalation import daytime_between, escalate
 from tests import requests_world as world
 from tests.conversation import converse
 
+who = world.who  # a fixture shared by the request tests
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=TZ)
-
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
 
 
 def _request_at(wechat, moment: datetime, openid: str = "fam-1") -> str:

@@ -14,17 +14,9 @@ from handlers.inbox import SORRY
 from tests import requests_world as world
 from tests.conversation import converse
 
+env, who = world.env, world.who  # fixtures shared by the request tests
+
 classify = Classifier()
-
-
-@pytest.fixture
-def env(env, fake):
-    return {**env, "WECHAT_API_BASE": fake.base_url}
-
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
 
 
 def test_clear_request_is_routed_accepted_done_and_the_family_is_told(wechat, db, who, settings, fake):

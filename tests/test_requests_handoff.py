@@ -7,7 +7,6 @@ import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from data import handoffs, people
@@ -17,17 +16,9 @@ from flows.escalation import housekeeping
 from tests import requests_world as world
 from tests.conversation import converse
 
+env, who = world.env, world.who  # fixtures shared by the request tests
+
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def env(env, fake):
-    return {**env, "WECHAT_API_BASE": fake.base_url}
-
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
 
 
 def _ticket(db, label: str) -> dict:
