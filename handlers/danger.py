@@ -44,6 +44,9 @@ _ABOUT = re.compile(
     r"|防滑|安装|装个|装一|定位|手表|检查一下|复查|拍片|看病|开药|买药|轮椅|拐杖|护理|康复|医药费|药费|住院费|证明"
 )
 _WORRY_OF = re.compile(r"怕|担心|万一")
+# Signs that have lasted a while (「最近老咳出血丝」): a need to see a doctor, unless something says now.
+_CHRONIC = re.compile(r"最近|这段时间|这阵子|这些日子|好久|几个月|半年|老[咳疼吐喘晕]|想去.{0,3}医院"
+                      r"|去.{0,3}医院看看|挂号")
 _GAS = re.compile(r"煤烟|煤气|烟味|炉子|炭火|火炉|一氧化碳|燃气味|煤味|生着火|烧炕")
 _POISONED = re.compile(r"头晕|头昏|恶心|想吐|吐了|晕了|迷糊|叫不醒|站不稳|没力气")
 GAS_POISONING = AlertWord(word="煤烟中毒", call="120", hard=True)
@@ -96,7 +99,10 @@ class DangerJudge:
         if _PAST.search(norm) or _RESOLVED.search(norm) or _ABOUT.search(norm):
             return False
         if word.word == ACUTE.word:  # signs spread over the message: read the whole of it
-            return not _WORRY.search(norm) and not (_PAST.search(norm) or _RESOLVED.search(norm))
+            if _WORRY.search(norm):
+                return False
+            return now or not (_PAST.search(norm) or _RESOLVED.search(norm) or _ABOUT.search(norm)
+                               or _CHRONIC.search(norm))
         pattern = self._patterns.get(word.word)
         match = pattern.search(norm) if pattern else None
         if match is None:
