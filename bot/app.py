@@ -25,10 +25,11 @@ def create_app(settings: Settings | None = None, env: Mapping[str, str] | None =
     log_masking.install(settings.log_level)
     open_db(settings.db_path).close()  # migrations run once, at start
 
+    from bot import admin, storage, wechat
     from bot import simulator as simulator_pages
-    from bot import storage, wechat
 
     app.register_blueprint(wechat.bp)
+    app.register_blueprint(admin.blueprint())
     if simulator:
         app.register_blueprint(simulator_pages.bp)
     app.teardown_appcontext(storage.close_db)

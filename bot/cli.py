@@ -106,12 +106,13 @@ def site() -> None:
 @site.command("add", help="添加站点 / add a site")
 @click.argument("name")
 @click.option("--project", required=True, type=click.Choice(["elder", "child"]))
-def site_add(name: str, project: str) -> None:
+@click.option("--township", help="所属镇/街道，如 峡口镇（督导员按镇查看）")
+def site_add(name: str, project: str, township: str | None) -> None:
     from data import sites
 
     db = open_db(_settings().db_path)
     try:
-        sites.add_site(db, name, project)
+        sites.add_site(db, name, project, township)
     except sites.SiteError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"已添加站点：{name}（{sites.PROJECTS[project]}）")
@@ -122,7 +123,7 @@ def site_list() -> None:
     from data import sites
 
     for row in sites.list_sites(open_db(_settings().db_path)):
-        click.echo(f"{row['id']}\t{row['name']}\t{sites.PROJECTS[row['project']]}")
+        click.echo(f"{row['id']}\t{row['name']}\t{sites.PROJECTS[row['project']]}\t{row['township'] or ''}")
 
 
 @cli.command(help="在终端里以某人身份聊天（和微信走同一套处理）/ chat in the terminal as someone")
@@ -179,12 +180,17 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = open_db(path)
-    personas = seed_demo(db, utcnow())
+    personas = seed_demo(db, utcnow(), dashboard=True)
     click.echo(f"演示数据库：{path}")
     click.echo("可以用这些身份聊天（浏览器里的模拟器，或另开一个终端：laoxiao chat --demo --as 姓名）：")
     for persona in personas:
         click.echo(f"  {persona['name']}\t{persona['label']}")
     db.close()
+    from data.demo_web import PASSWORD, login_lines
+
+    click.echo(f"管理后台 http://{host}:{port}/admin ，演示账号（密码都是 {PASSWORD}）：")
+    for line in login_lines():
+        click.echo(line)
     if not no_serve:
         click.echo(f"浏览器打开 http://{host}:{port}/ 用聊天模拟器试试。")
         click.echo("这个终端留给服务；想在终端里聊天，请另开一个终端运行：.venv/bin/laoxiao chat --demo --as 李明")
@@ -193,9 +199,9 @@ def demo(host: str, port: int, reset: bool, no_serve: bool) -> None:
 
 def _add_subcommands() -> None:
     """The sub-commands of the visit, request and push modules (import, export, classify, outbox ...)."""
-    from bot import cli_push, cli_requests, cli_visits
+    from bot import cli_push, cli_reports, cli_requests, cli_users, cli_visits
 
-    for module in (cli_visits, cli_requests, cli_push):
+    for module in (cli_visits, cli_requests, cli_push, cli_reports, cli_users):
         module.register(cli)
 
 

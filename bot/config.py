@@ -142,6 +142,8 @@ SETTINGS: tuple[Setting, ...] = (
             "收到的消息原文保留天数，过期后只留编号 / days the text of incoming messages is kept", _positive_int),
     Setting("LAOXIAO_PHRASES", "instance/phrasings.tsv",
             "管理员补充的求助说法（每行 文本<TAB>类别）/ extra intent phrasings, text<TAB>label per line", _path),
+    Setting("LAOXIAO_WEB_SESSION_HOURS", "12", "管理后台登录有效小时数 / hours a dashboard login lasts",
+            _positive_int),
 )
 
 
@@ -169,6 +171,7 @@ class Settings:
     template_notice: str
     phrases_path: Path = Path("instance/phrasings.tsv")
     keep_messages_days: int = 90
+    web_session_hours: int = 12
 
     @property
     def safe_mode(self) -> bool:

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from bot.config import Settings
 from bot.sender import drain_once
-from data import delivery, outbox, reminders
+from data import delivery, outbox, reminders, submissions
 from data.db import transaction
 from data.reminders import LAST_MONTH, REPORT, VERIFY, VISITS, Overdue, StaffStatus
 
@@ -47,9 +47,10 @@ class Outgoing:
 def reminder_messages(db: Database, day: date, settings: Settings) -> list[Outgoing]:
     """The reminders due on `day`, one message per person, computed in one pass over the data."""
     sections = reminders.sections_due(day, settings.reminder_days)
+    recorded = _recorded_reports(db, day)
     messages = []
     for status in reminders.staff_status(db, day, sections, settings.verify_period):
-        text = compose(status, day, sections, settings.verify_period)
+        text = compose(status, day, sections, settings.verify_period, recorded.get(status.person_id, frozenset()))
         if text:
             messages.append(Outgoing(f"reminder:{day.isoformat()}:{status.person_id}", status.openid, status.name,
                                      status.role, text))
@@ -71,16 +72,34 @@ def enqueue_reminders(db: Database, settings: Settings, day: date, now: datetime
     return queued
 
 
-def compose(status: StaffStatus, day: date, sections: tuple[str, ...], period: str = "quarter") -> str:
-    """One person's reminder text, or "" when nothing is due for them (done people hear nothing)."""
+def _recorded_reports(db: Database, day: date) -> dict[int, frozenset[str]]:
+    """Per worker, which of their project's reports are recorded as submitted (`laoxiao report submit` or the
+    dashboard): "plan" and "summary" of `day`'s month, "last_summary" of the month before."""
+    this_month = day.strftime("%Y-%m")
+    last_month = reminders.previous_month(day)[0].strftime("%Y-%m")
+    found = submissions.recorded(db, [this_month, last_month])
+    recorded = {}
+    for person_id, project in db.conn.execute(
+            "SELECT p.id, s.project FROM people p JOIN sites s ON s.id = p.site_id WHERE p.role = 'worker'"):
+        kinds = {kind for kind in ("plan", "summary") if (project, this_month, kind) in found}
+        if (project, last_month, "summary") in found:
+            kinds.add("last_summary")
+        recorded[person_id] = frozenset(kinds)
+    return recorded
+
+
+def compose(status: StaffStatus, day: date, sections: tuple[str, ...], period: str = "quarter",
+            recorded: frozenset[str] = frozenset()) -> str:
+    """One person's reminder text, or "" when nothing is due for them (done people hear nothing). `recorded`
+    says which monthly reports are already submitted: those are not asked for again."""
     parts = []
     if VISITS in sections and status.not_visited:
         parts.append(_visits_text(status))
     if VERIFY in sections and status.unverified:
         parts.append(_verify_text(status, period))
     if LAST_MONTH in sections and (status.ongoing or status.role == "worker"):
-        parts.append(_last_month_text(status, day))
-    if REPORT in sections and status.role == "worker":
+        parts.append(_last_month_text(status, day, recorded))
+    if REPORT in sections and status.role == "worker" and "summary" not in recorded:
         parts.append(_report_text(status))
     return "\n\n".join(parts)
 
@@ -104,7 +123,7 @@ def _verify_text(status: StaffStatus, period: str) -> str:
     return "\n".join(lines)
 
 
-def _last_month_text(status: StaffStatus, day: date) -> str:
+def _last_month_text(status: StaffStatus, day: date, recorded: frozenset[str] = frozenset()) -> str:
     month = reminders.previous_month(day)[0].month
     whose = "本站点" if status.role == "worker" else ""
     visits = f"{whose}记录走访{status.visits_in_month}次（上门见到{status.in_person_in_month}次）" + (
@@ -121,7 +140,10 @@ def _last_month_text(status: StaffStatus, day: date) -> str:
     else:
         lines = [f"【上月小结】{month}月共{visits}。"]
     if status.role == "worker":
-        lines.append("本月工作计划请在5日前提交。")
+        if "last_summary" not in recorded:
+            lines.append(f"{month}月工作总结还没有登记提交：交给民政局和第三方后，请在管理后台「月报」页登记。")
+        if "plan" not in recorded:
+            lines.append(f"本月工作计划请在{submissions.PLAN_DUE_DAY}日前提交。")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from data import demo_roster, demo_teams, people, sites
+from data import demo_records, demo_roster, demo_teams, demo_web, people, sites
 from data.db import transaction
 
 PERSONAS = (
@@ -24,10 +24,14 @@ EXTRA_SITES = (("马家湾村", "child"),)
 
 # What each feature adds, in order: (db, now, people_by_openid) -> None. Each must be idempotent.
 SEEDERS = (demo_roster.seed_roster, demo_teams.seed_teams)
+# The dashboard's demo: records over several months and a login per role. `laoxiao demo` adds them; tests that
+# share the chat world above do not, so that their counts stay their own.
+DASHBOARD_SEEDERS = (demo_records.seed_records, demo_web.seed_web_users)
 
 
-def seed_demo(db: Database, now: datetime) -> list[dict]:
-    """Create (or complete) the demo data; returns every named persona (team leaders included) with a label."""
+def seed_demo(db: Database, now: datetime, dashboard: bool = False) -> list[dict]:
+    """Create (or complete) the demo data; returns every named persona (team leaders included) with a label.
+    `dashboard` adds the dashboard's records and logins (data.demo_records, data.demo_web)."""
     with transaction(db):
         for name, project in EXTRA_SITES:
             if not sites.find_site(db, name):
@@ -38,7 +42,7 @@ def seed_demo(db: Database, now: datetime) -> list[dict]:
             site = sites.find_site(db, site_name) if site_name else None
             people.assign_role(db, person["id"], role, site["id"] if site else None, name, now)
             by_openid[openid] = people.get_person(db, openid)
-        for seeder in SEEDERS:
+        for seeder in SEEDERS + (DASHBOARD_SEEDERS if dashboard else ()):
             seeder(db, now, by_openid)
     return personas(db)
 

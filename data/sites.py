@@ -13,7 +13,8 @@ class SiteError(ValueError):
     """A site name or project that cannot be used."""
 
 
-def add_site(db: Database, name: str, project: str) -> int:
+def add_site(db: Database, name: str, project: str, township: str | None = None) -> int:
+    """A new site; `township` (镇/街道) lets a township supervisor (儿童督导员) see its villages."""
     name = name.strip()
     if not name:
         raise SiteError("站点名称不能为空")
@@ -21,8 +22,17 @@ def add_site(db: Database, name: str, project: str) -> int:
         raise SiteError(f"项目只能是 {' 或 '.join(PROJECTS)}")
     if find_site(db, name):
         raise SiteError(f"站点「{name}」已存在")
-    cursor = db.conn.execute("INSERT INTO sites (name, project) VALUES (?, ?)", [name, project])
+    cursor = db.conn.execute("INSERT INTO sites (name, project, township) VALUES (?, ?, ?)",
+                             [name, project, (township or "").strip() or None])
     return cursor.lastrowid
+
+
+def set_township(db: Database, site_id: int, township: str | None) -> None:
+    db.conn.execute("UPDATE sites SET township = ? WHERE id = ?", [(township or "").strip() or None, site_id])
+
+
+def site_ids_of_township(db: Database, township: str) -> list[int]:
+    return [row["id"] for row in db.query("SELECT id FROM sites WHERE township = ? ORDER BY id", [township])]
 
 
 def find_site(db: Database, name: str) -> dict | None:
