@@ -8,7 +8,6 @@ import statistics
 import sys
 import time
 from datetime import date, datetime
-from pathlib import Path
 
 import click
 
@@ -251,18 +250,17 @@ def phrases_group() -> None:
 @phrases_group.command("add", help="添加一条说法，让识别学会新的问法 / add a phrasing for a label")
 @click.argument("label")
 @click.argument("text", nargs=-1, required=True)
-def phrases_add(label: str, text: tuple[str, ...]) -> None:
+@click.option("--author", default="admin", show_default=True, help="谁加的（和说法一起保存）/ who added it")
+def phrases_add(label: str, text: tuple[str, ...], author: str) -> None:
+    from handlers.classifier import Classifier
+
     _, settings = _db_and_settings()
     phrase = " ".join(text).replace("\t", " ").strip()
     if label not in ALL_LABELS:
         raise click.ClickException(f"没有类别「{label}」。可选：{'、'.join(ALL_LABELS)}")
     if not phrase or "\n" in phrase:
         raise click.ClickException("说法不能为空，也不能分行")
-    path = Path(settings.phrases_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new_file = not path.exists() or path.stat().st_size == 0
-    with path.open("a", encoding="utf-8") as f:
-        if new_file:
-            f.write("# 管理员补充的说法：每行 文本<TAB>类别（laoxiao phrases add 写入）\n")
-        f.write(f"{phrase}\t{label}\n")
-    click.echo(f"已添加：「{phrase}」→ {label}（{path}），服务会自动用上新说法。")
+    if not Classifier(settings.phrases_path).learn(phrase, label, author):
+        click.echo(f"已经有这条说法了：「{phrase}」→ {label}")
+        return
+    click.echo(f"已添加：「{phrase}」→ {label}（{settings.phrases_path}），服务会自动用上新说法。")

@@ -172,9 +172,9 @@ def run_reminders(db: Database, settings: Settings, now: datetime, slot: datetim
 
 
 def run_escalation(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:
-    from flows.escalation import escalate
+    from flows.escalation import escalate, housekeeping
 
-    return f"{escalate(db, now, settings.tz)} escalation reminders queued"
+    return f"{escalate(db, now, settings.tz)} escalation reminders queued; {housekeeping(db, now)}"
 
 
 def run_outbox(db: Database, settings: Settings, now: datetime, slot: datetime) -> str:

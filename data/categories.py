@@ -1,7 +1,10 @@
 """Need categories (routing targets) and the word lists that go with them, read from bundled reference data.
 
-Storage only: plain dataclasses loaded from ``data/reference/*.json`` plus an optional admin TSV of extra
-phrasings (``text<TAB>label`` per line), so phrasings can be added without touching code.
+Storage only: plain dataclasses loaded from ``data/reference/*.json``, the phrasing corpus
+``data/reference/phrasings.tsv`` (``text<TAB>label<TAB>writer``: who wrote each line, so that accuracy can be
+measured on writers the matcher never saw), plus an optional admin TSV of extra phrasings (``text<TAB>label``,
+optionally ``<TAB>author``: an admin's 改类 correction is kept with its author), so phrasings can be added
+without touching code.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 CATEGORIES_FILE = REFERENCE_DIR / "need_categories.json"
+CORPUS_FILE = REFERENCE_DIR / "phrasings.tsv"
 PROTECTION_FILE = REFERENCE_DIR / "protection_words.json"
 
 #: The twelve request categories, in menu order. ``NONE_LABEL`` (无) is not a category: "not a request".
@@ -65,6 +69,8 @@ class AlertWord:
     not_before: tuple[str, ...] = ()  # no hit when one of these follows right after the word
     not_after: tuple[str, ...] = ()  # no hit when one of these comes right before the word
     note: str = ""
+    hard: bool = False  # always a present danger (救命, 不想活): never defused by context
+    soft: bool = False  # a present danger only with a sign of now (想不开, 头晕想吐): else a need to route
 
 
 class CategoryDataError(ValueError):
@@ -92,11 +98,17 @@ def _category(raw: dict[str, Any], extra: list[str]) -> Category:
 
 
 def read_phrasings_tsv(path: str | Path) -> list[tuple[str, str]]:
-    """Read ``text<TAB>label`` lines; blank lines, ``#`` comments and a ``text<TAB>category`` header skipped.
+    """Read ``text<TAB>label`` lines (a third column, the writer, is allowed and dropped here); blank lines,
+    ``#`` comments and a ``text<TAB>category`` header skipped.
 
     Raises CategoryDataError naming the file and line for a missing tab or an unknown label.
     """
-    rows: list[tuple[str, str]] = []
+    return [(text, label) for text, label, _ in read_corpus(path)]
+
+
+def read_corpus(path: str | Path, default_writer: str = "") -> list[tuple[str, str, str]]:
+    """``(text, label, writer)`` per line of a ``text<TAB>label[<TAB>writer]`` file."""
+    rows: list[tuple[str, str, str]] = []
     with open(path, encoding="utf-8-sig") as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
@@ -104,7 +116,13 @@ def read_phrasings_tsv(path: str | Path) -> list[tuple[str, str]]:
                 continue
             if "\t" not in line:
                 raise CategoryDataError(f"{path}:{lineno}: expected 'text<TAB>label', got {line!r}")
-            text, label = (part.strip() for part in line.rsplit("\t", 1))
+            parts = [part.strip() for part in line.split("\t")]
+            if parts[0].lower() == "text" and parts[1].lower() in ("category", "label"):
+                continue  # header
+            if len(parts) > 2 and parts[-2] in ALL_LABELS:
+                text, label, writer = "\t".join(parts[:-2]), parts[-2], parts[-1]
+            else:
+                (text, label), writer = (p.strip() for p in line.rsplit("\t", 1)), default_writer
             if text.lower() == "text" and label.lower() in ("category", "label"):
                 continue  # header
             if label not in ALL_LABELS:
@@ -112,13 +130,23 @@ def read_phrasings_tsv(path: str | Path) -> list[tuple[str, str]]:
                     f"{path}:{lineno}: unknown label {label!r} (expected one of {', '.join(ALL_LABELS)})"
                 )
             if text:
-                rows.append((text, label))
+                rows.append((text, label, writer or default_writer))
     return rows
 
 
-def load_categories(extra_phrasings_path: str | None = None) -> list[Category]:
-    """All categories in ``ALL_LABELS`` order (the twelve, then 无), with any extra phrasings merged in."""
+@cache
+def corpus() -> tuple[tuple[str, str, str], ...]:
+    """The bundled phrasing corpus: (text, label, writer)."""
+    return tuple(read_corpus(CORPUS_FILE)) if CORPUS_FILE.exists() else ()
+
+
+def load_categories(extra_phrasings_path: str | None = None,
+                    phrasings: tuple[tuple[str, str, str], ...] | None = None) -> list[Category]:
+    """All categories in ``ALL_LABELS`` order (the twelve, then 无), with the corpus (``phrasings``: the
+    bundled one by default; a benchmark passes a subset) and any extra phrasings merged in."""
     extra: dict[str, list[str]] = {label: [] for label in ALL_LABELS}
+    for text, label, _ in corpus() if phrasings is None else phrasings:
+        extra[label].append(text)
     if extra_phrasings_path:
         for text, label in read_phrasings_tsv(extra_phrasings_path):
             extra[label].append(text)
@@ -141,6 +169,8 @@ def _alert(raw: dict[str, Any], **defaults: Any) -> AlertWord:
         not_before=tuple(fields.get("not_before", ())),
         not_after=tuple(fields.get("not_after", ())),
         note=fields.get("note", ""),
+        hard=bool(fields.get("hard", not fields.get("guard", False) and not fields.get("soft", False))),
+        soft=bool(fields.get("soft", False)),
     )
 
 
@@ -154,6 +184,28 @@ def urgent_words() -> list[AlertWord]:
                 raise CategoryDataError(f"{CATEGORIES_FILE}: urgent words without 110/119/120: {bad}")
             return words
     raise CategoryDataError(f"{CATEGORIES_FILE}: no {URGENT_LABEL} entry")
+
+
+@dataclass(frozen=True)
+class AcuteSigns:
+    """Signs of an acute danger (一动不动, 都是血, 敌敌畏 …) with their weight and the number to call, and what
+    it takes for them to mean an emergency (reference/acute_signs.json)."""
+
+    signs: tuple[tuple[str, float, str], ...]  # (word, weight, call)
+    threshold: float
+    now_bonus: float
+    now: tuple[str, ...]
+
+
+@cache
+def acute_signs() -> AcuteSigns:
+    doc = _read_json(REFERENCE_DIR / "acute_signs.json")
+    signs = tuple((word, float(weight), kind["call"]) for kind in doc["signs"].values()
+                  for word, weight in kind["words"].items())
+    bad = [w for w, _, call in signs if call not in EMERGENCY_NUMBERS]
+    if bad:
+        raise CategoryDataError(f"acute_signs.json: signs without 110/119/120: {bad}")
+    return AcuteSigns(signs, float(doc["threshold"]), float(doc["now_bonus"]), tuple(doc["now"]))
 
 
 def protection_words() -> list[AlertWord]:

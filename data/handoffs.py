@@ -1,5 +1,9 @@
 """Handoff tickets (转人工, shown as T12): a conversation a worker takes over, with the person's last
-messages, and every message that passed through laoxiao in either direction."""
+messages, and every message that passed through laoxiao in either direction.
+
+Life of a ticket: open -> answered (a worker's first reply) -> closed, by the worker (「结束 T12」) or after
+24 hours without a message either way (`closed_reason` says which). A ticket whose site is not known yet waits
+for the family to name it (`site_asked`) before anyone is told."""
 
 from __future__ import annotations
 
@@ -74,23 +78,56 @@ def active_ticket(db: Database, person_id: int, now: datetime) -> dict | None:
 
 
 def add_message(db: Database, ticket_id: int, sender_id: int | None, direction: str, text: str,
-                now: datetime) -> None:
+                now: datetime, request_id: int | None = None) -> None:
     db.conn.execute(
-        "INSERT INTO handoff_messages (handoff_id, sender_id, direction, text, at) VALUES (?, ?, ?, ?, ?)",
-        [ticket_id, sender_id, direction, text, iso(now)],
+        "INSERT INTO handoff_messages (handoff_id, sender_id, direction, text, at, request_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)", [ticket_id, sender_id, direction, text, iso(now), request_id],
     )
-    db.conn.execute("UPDATE handoffs SET updated_at = ? WHERE id = ?", [iso(now), ticket_id])
+    answered = ", answered_at = COALESCE(answered_at, ?)" if direction == "out" else ""
+    db.conn.execute(f"UPDATE handoffs SET updated_at = ?{answered} WHERE id = ?",
+                    [iso(now), *([iso(now)] if answered else []), ticket_id])
 
 
 def messages(db: Database, ticket_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM handoff_messages WHERE handoff_id = ? ORDER BY id", [ticket_id]))
 
 
-def close(db: Database, ticket_id: int, closed_by: int | None, now: datetime) -> None:
+def close(db: Database, ticket_id: int, closed_by: int | None, now: datetime, reason: str = "worker") -> None:
     db.conn.execute(
-        "UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = ?, updated_at = ? WHERE id = ?",
-        [iso(now), closed_by, iso(now), ticket_id],
+        "UPDATE handoffs SET status = 'closed', closed_at = ?, closed_by = ?, closed_reason = ?, updated_at = ?"
+        " WHERE id = ?", [iso(now), closed_by, reason, iso(now), ticket_id],
     )
+
+
+def set_site(db: Database, ticket_id: int, site_id: int | None, now: datetime) -> None:
+    """The family named their site (or said it is none of ours): the ticket can now reach someone."""
+    db.conn.execute("UPDATE handoffs SET site_id = ?, site_asked = 0, updated_at = ? WHERE id = ?",
+                    [site_id, iso(now), ticket_id])
+
+
+def ask_site(db: Database, ticket_id: int) -> None:
+    db.conn.execute("UPDATE handoffs SET site_asked = 1 WHERE id = ?", [ticket_id])
+
+
+def silent_since(db: Database, now: datetime) -> list[dict]:
+    """Open tickets with no message either way for ACTIVE_FOR: to be closed."""
+    rows = db.query("SELECT id FROM handoffs WHERE status = 'open' AND updated_at <= ? ORDER BY id",
+                    [iso(now - ACTIVE_FOR)])
+    return [get(db, r["id"]) for r in rows]
+
+
+def unanswered_urgent(db: Database) -> list[dict]:
+    """Emergency tickets no worker has answered yet: the clock chases them."""
+    rows = db.query("SELECT id FROM handoffs WHERE status = 'open' AND reason = 'urgent' AND answered_at IS NULL"
+                    " ORDER BY id")
+    return [get(db, r["id"]) for r in rows]
+
+
+def latest_site(db: Database, person_id: int) -> int | None:
+    """The site of the person's latest ticket that had one."""
+    row = db.conn.execute("SELECT site_id FROM handoffs WHERE person_id = ? AND site_id IS NOT NULL"
+                          " ORDER BY id DESC LIMIT 1", [person_id]).fetchone()
+    return row[0] if row else None
 
 
 def responders(db: Database, site_id: int | None) -> list[dict]:

@@ -1,9 +1,10 @@
 """Help requests (求助): short numbers, status changes with their history, feedback and the queries
 the commands, the escalation job and the export need.
 
-Life of a request: new -> assigned -> accepted -> done -> closed. Every change writes a row in
-`request_events` (who, when, from/to status, note) in the same statement group as the change itself;
-callers wrap them in `transaction()`.
+Life of a request: new -> assigned -> accepted -> done -> closed; it may also be closed before it is done
+(cancelled by the requester or a worker, withdrawn with its visit): `closed_reason` says which. Every change
+writes a row in `request_events` (who, when, from/to status, note) in the same statement group as the change
+itself; callers wrap them in `transaction()`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from data.clock import iso
 from data.db import first
 
 STATUSES = {"new": "待分派", "assigned": "待接单", "accepted": "处理中", "done": "已完成", "closed": "已结束"}
+CLOSED_AS = {"cancelled": "已撤回", "withdrawn": "已撤回"}
 OPEN = ("new", "assigned", "accepted")
+URGENCIES = {"urgent": "紧急", "soon": "尽快", "normal": "一般"}
 RATINGS = ("满意", "不满意")
 # Full-width digits and letters (old phones, Chinese input methods) read as their ASCII twins.
 WIDE_TO_NARROW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -66,14 +69,21 @@ def create(db: Database, *, requester_id: int | None, category: str, text: str, 
            local_day: date, now: datetime, for_whom: str = "self", recipient_id: int | None = None,
            recipient_name: str | None = None, address: str | None = None, contact_phone: str | None = None,
            secondary: str | None = None, urgent: bool = False, visit_id: int | None = None,
-           source: str = "chat") -> dict:
+           source: str = "chat", requester_name: str | None = None, relation: str | None = None,
+           no_phone: bool = False, urgency: str | None = None, flag: str | None = None,
+           pair_id: int | None = None) -> dict:
     number = next_number(db, local_day)
+    urgency = "urgent" if urgent else (urgency or "normal")
+    if urgency not in URGENCIES:
+        raise ValueError(f"urgency must be one of {tuple(URGENCIES)}")
     cursor = db.conn.execute(
         "INSERT INTO requests (number, requester_id, category, secondary, text, for_whom, recipient_id,"
         " recipient_name, address, contact_phone, site_id, status, urgent, visit_id, source, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)",
+        " updated_at, requester_name, relation, no_phone, urgency, flag, pair_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [number, requester_id, category, secondary, text, for_whom, recipient_id, recipient_name, address,
-         contact_phone, site_id, int(urgent), visit_id, source, iso(now), iso(now)],
+         contact_phone, site_id, int(urgent), visit_id, source, iso(now), iso(now), requester_name, relation,
+         int(no_phone), urgency, flag, pair_id],
     )
     add_event(db, cursor.lastrowid, now, requester_id, "created", None, "new")
     return get(db, cursor.lastrowid)
@@ -136,11 +146,11 @@ def finish(db: Database, request: dict, now: datetime, actor_id: int, note: str)
     add_event(db, request["id"], now, actor_id, "done", request["status"], "done", request["team_id"], note)
 
 
-def close(db: Database, request: dict, now: datetime, actor_id: int | None, note: str | None = None) -> None:
+def close(db: Database, request: dict, now: datetime, actor_id: int | None, note: str | None = None,
+          reason: str = "done") -> None:
     if request["status"] != "done":
         raise RequestError(request["status"])
-    db.conn.execute("UPDATE requests SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
-                    [iso(now), iso(now), request["id"]])
+    _closed(db, request, now, reason)
     add_event(db, request["id"], now, actor_id, "closed", "done", "closed", request["team_id"], note)
 
 
@@ -148,9 +158,41 @@ def withdraw(db: Database, request: dict, now: datetime, actor_id: int | None, n
     """Ended before anyone took it on (the visit it came from was undone): closed, with the reason kept."""
     if request["status"] not in ("new", "assigned"):
         raise RequestError(request["status"])
-    db.conn.execute("UPDATE requests SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
-                    [iso(now), iso(now), request["id"]])
+    _closed(db, request, now, "withdrawn")
     add_event(db, request["id"], now, actor_id, "withdrawn", request["status"], "closed", request["team_id"], note)
+
+
+def cancel(db: Database, request: dict, now: datetime, actor_id: int | None, note: str) -> None:
+    """Not needed any more (the requester or a worker says so) before it was done."""
+    if request["status"] not in OPEN:
+        raise RequestError(request["status"])
+    _closed(db, request, now, "cancelled")
+    add_event(db, request["id"], now, actor_id, "cancelled", request["status"], "closed", request["team_id"], note)
+
+
+def _closed(db: Database, request: dict, now: datetime, reason: str) -> None:
+    db.conn.execute("UPDATE requests SET status = 'closed', closed_at = ?, closed_reason = ?, updated_at = ?"
+                    " WHERE id = ?", [iso(now), reason, iso(now), request["id"]])
+
+
+def recategorize(db: Database, request: dict, category: str, now: datetime, actor_id: int) -> None:
+    """An admin's correction of the kind of help; the request keeps its place and its history says so."""
+    db.conn.execute("UPDATE requests SET category = ?, urgent = ?, urgency = CASE WHEN ? THEN 'urgent'"
+                    " WHEN urgency = 'urgent' THEN 'soon' ELSE urgency END, updated_at = ? WHERE id = ?",
+                    [category, int(category == "紧急求助"), int(category == "紧急求助"), iso(now), request["id"]])
+    add_event(db, request["id"], now, actor_id, "recategorized", request["status"], request["status"],
+              request["team_id"], f"{request['category']} -> {category}")
+
+
+def pair(db: Database, first_id: int, second_id: int) -> None:
+    """Two needs of one message: each request knows the other."""
+    db.conn.execute("UPDATE requests SET pair_id = ? WHERE id = ?", [second_id, first_id])
+    db.conn.execute("UPDATE requests SET pair_id = ? WHERE id = ?", [first_id, second_id])
+
+
+def status_name(request: dict) -> str:
+    """What a family reads: 待接单, 处理中 … and 已撤回 for a request closed before it was done."""
+    return CLOSED_AS.get(request.get("closed_reason") or "", STATUSES[request["status"]])
 
 
 def from_visit(db: Database, visit_id: int) -> list[dict]:
@@ -186,6 +228,21 @@ def of_requester(db: Database, person_id: int, limit: int = 10) -> list[dict]:
     return list(db.query(
         "SELECT * FROM requests WHERE requester_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
         [person_id, limit]))
+
+
+def open_of_requester(db: Database, person_id: int) -> list[dict]:
+    """The requester's requests still being worked on, newest first."""
+    return list(db.query(
+        "SELECT * FROM requests WHERE requester_id = ? AND status IN ('new', 'assigned', 'accepted')"
+        " ORDER BY created_at DESC, id DESC", [person_id]))
+
+
+def recent_of_requester(db: Database, person_id: int, since: datetime) -> list[dict]:
+    """Open requests, and those done or closed since `since`: what a follow-up message may be about."""
+    return list(db.query(
+        "SELECT * FROM requests WHERE requester_id = ? AND (status IN ('new', 'assigned', 'accepted')"
+        " OR COALESCE(done_at, closed_at, updated_at) >= ?) ORDER BY created_at DESC, id DESC LIMIT 10",
+        [person_id, iso(since)]))
 
 
 def awaiting_feedback(db: Database, person_id: int) -> dict | None:
@@ -245,3 +302,12 @@ def site_of_named_recipient(db: Database, name: str) -> int | None:
     """The site of the one active recipient with exactly this name; None when nobody or several match."""
     rows = list(db.query("SELECT DISTINCT site_id FROM recipients WHERE active = 1 AND name = ? LIMIT 2", [name]))
     return rows[0]["site_id"] if len(rows) == 1 else None
+
+
+def unfinished_requests(db: Database, now: datetime) -> list[dict]:
+    """Request conversations left half-way: idle past their time, not yet set aside or finished."""
+    return list(db.query(
+        "SELECT c.person_id, c.data, c.started_at, c.updated_at, p.openid FROM conversations c"
+        " JOIN people p ON p.id = c.person_id"
+        " WHERE c.flow = 'request' AND c.step != '__saved' AND c.expires_at <= ? ORDER BY c.person_id",
+        [iso(now)]))

@@ -34,6 +34,7 @@ CONFIRM = "__confirm"
 EDITING = "__edit"
 SAVED = "__saved"
 SPECIAL_STEPS = (CONFIRM, EDITING, SAVED)
+DEFAULT_CONFIRM = "回复 1.确认保存 2.修改 3.取消"
 CONFIRM_YES = ("1", "确认", "确认保存", "保存", "是", "是的", "对", "对的", "好", "好的", "嗯", "行", "可以", "没问题",
                "ok", "确定", "提交", "发吧", "发", "可以发")
 _CONFIRM_NO = ("3", "否", "不", "不要", "不保存")
@@ -116,6 +117,11 @@ class Flow:
     claims: Callable[[str, Ctx], bool] | None = None
     draftable: bool = True
     extra: dict = field(default_factory=dict)
+    # What the confirmation asks (the request flow shows the card it will send: 「这样发给志愿者可以吗？」).
+    confirm_prompt: str = DEFAULT_CONFIRM
+    # An answer that does not fit the question asked but fits another missing step (「没有电话」 when asked
+    # for a name) fills that step, and the question is asked again, instead of being refused.
+    misplaced: bool = False
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -195,6 +201,10 @@ def resume(flow: Flow, state: dict, ctx: Ctx, text: str) -> list[str]:
         _save_state(flow, ctx, step.name, data)
         return ["\n".join([*notes, _pending_question(exc.question, exc.options)])]
     except Invalid as exc:
+        kept = _fits_elsewhere(flow, ctx, data, step, text) if flow.misplaced else ""
+        if kept:
+            _save_state(flow, ctx, step.name, data)
+            return [f"{kept}\n{step.question(ctx, data['values'])}"]
         return [_wrong_answer(flow, ctx, data, step, str(exc))]
     except Abort as exc:
         conversations.clear(ctx.db, ctx.person_id)
@@ -219,6 +229,8 @@ def question(flow: Flow, state: dict, ctx: Ctx) -> str:
     """What the conversation is waiting for, to repeat after an interruption."""
     data, step_name = {**new_state(), **state["data"]}, state["step"]
     if step_name == CONFIRM:
+        if flow.confirm_prompt != DEFAULT_CONFIRM:
+            return flow.confirm_prompt
         return "核对无误请回 1 确认保存，2 修改，3 取消。"
     if step_name == EDITING:
         return "请回编号选择要修改的项。"
@@ -271,6 +283,30 @@ def escape_hint(ctx: Ctx, step: Step | None = None) -> str:
     if ctx.is_staff:
         return f"（{skip}回「取消」放弃这次填写，回「帮助」看说明。）"
     return f"（不好回答的话，{skip}回「转人工」请社工帮您，或回「取消」不办了。）"
+
+
+def _fits_elsewhere(flow: Flow, ctx: Ctx, data: dict, asked: Step, text: str) -> str:
+    """Offer an answer the asked step refused to the other missing steps (never free-text ones). Only an
+    answer they take whole counts (「没有电话」, not the place in 「怡园社区要啥材料」). Returns
+    「记下了：电话 没有电话。」 when one took it, else "" (and nothing is kept)."""
+    before = {**data["values"]}
+    steps = [s for s in flow.steps if s is not asked and s.extract and not s.free_text
+             and s.name not in before and s.applies(before)]
+    found_values = {}
+    for step in steps:
+        try:
+            found = step.extract(text, ctx, {**before, **found_values})
+        except (Invalid, Ambiguous):
+            continue
+        if found is not None:
+            found_values[step.name] = found[0]
+            text = found[1]
+    if not found_values or len(re.sub(r"[\W_]", "", text)) > 2:
+        return ""
+    taken = [s for s in steps if s.name in found_values]
+    for step in taken:
+        _fill(data, step, found_values[step.name])
+    return "记下了：" + "，".join(f"{s.label} {s.show(data['values'][s.name])}" for s in taken) + "。"
 
 
 def _extract_all(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
@@ -338,8 +374,7 @@ def _advance(flow: Flow, ctx: Ctx, data: dict, notes: list[str] | None = None) -
         return ["\n".join([*notes, step.question(ctx, values)])]
     if flow.confirm:
         _save_state(flow, ctx, CONFIRM, data)
-        return ["\n".join([*notes, summary_text(flow, ctx, data["values"]),
-                           "回复 1.确认保存 2.修改 3.取消"])]
+        return ["\n".join([*notes, summary_text(flow, ctx, data["values"]), flow.confirm_prompt])]
     return [*notes, *_finish(flow, ctx, data)] if notes else _finish(flow, ctx, data)
 
 
@@ -385,6 +420,8 @@ def _on_confirm(flow: Flow, ctx: Ctx, data: dict, text: str) -> list[str]:
         if step:
             return _reask(flow, ctx, data, step)
         return _ask_which_field(flow, ctx, data)
+    if flow.confirm_prompt != DEFAULT_CONFIRM:
+        return [f"{summary_text(flow, ctx, data['values'])}\n{flow.confirm_prompt}"]
     return [f"请回 1 确认保存，2 修改，3 取消。\n{summary_text(flow, ctx, data['values'])}"]
 
 

@@ -1,5 +1,7 @@
 """求助: anyone describes a need in their own words; laoxiao works out the kind of help (asking when unsure),
-for whom and where, confirms, gives a short number (R1203-07) and routes it to a volunteer team.
+for whom, where and how to reach them (reading whatever details were given, flows.request_whom), shows the
+card it will send (「这样发给志愿者可以吗？」), gives a short number (R1203-07) and routes it to a volunteer
+team. Two needs in one message become two requests, sent together.
 
 The classifier is the intent matcher the app was built with, handed over as `ctx.classify`.
 """
@@ -11,18 +13,20 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from data import people, sites
+from data import handoffs, people, sites
 from data import requests as reqs
-from data.categories import LABELS, URGENT_LABEL, load_categories
+from data.alert_words import NOT_NOW, AlertMatcher
+from data.categories import LABELS, URGENT_LABEL, load_categories, urgent_words
 from data.clock import iso
 from data.db import transaction
 from flows import handoff
+from flows import request_card as card
+from flows import request_details as details
 from flows import request_life as life
 from flows import request_whom as whom
 from flows.context import Ctx
 from flows.engine import Flow, Step
 from flows.errors import Abort, Ambiguous, Invalid
-from flows.parsers import mask_phone
 from flows.words import clean, numbered
 
 STAFF = people.STAFF_ROLES
@@ -30,12 +34,12 @@ MAX_NEED = 500
 HUMAN = ("转人工", "人工", "人工服务", "找社工", "找真人")
 _NONE_OF_THESE = ("0", "都不是", "都不对", "其他", "别的", "看全部", "全部")
 _CLAUSES = re.compile(r"[。；;，,、\n]|另外|还有|并且")
+CONFIRM_PROMPT = "这样发给志愿者可以吗？回 1 发送，2 修改，3 取消。"
 
 
-def to_human(ctx: Ctx) -> str:
-    ticket = handoff.hand_off(ctx.db, ctx.person, "asked", ctx.now)
-    return (f"好的，已请社工来回复您（编号 T{ticket['id']}），社工的回复会发到这里，请稍等。"
-            "紧急情况请直接拨打120或110。")
+def to_human(ctx: Ctx, site: str = "") -> str:
+    """转人工: the person's site decides which worker answers; when it is not known, ask first."""
+    return handoff.to_human(ctx.db, ctx.person, ctx.now, site)
 
 
 def classify(ctx: Ctx, text: str) -> Any:
@@ -66,7 +70,7 @@ def _understood(match: Any) -> bool:
 # ---------------------------------------------------------------- need and category
 
 def _extract_need(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
-    if not _understood(classify(ctx, text)):
+    if not _understood(classify(ctx, text)) or _details_only(ctx, text):
         return None
     # The whole text stays for the next steps: kind of help, for whom and where come from the same words.
     return _checked_need(text), text
@@ -88,6 +92,16 @@ def _checked_need(text: str) -> str:
     return need
 
 
+def _ask_need(ctx: Ctx, values: dict) -> str:
+    """Details already given are acknowledged, so nobody wonders whether they were read."""
+    got = [values.get("_requester"), (values.get("address") or {}).get("text")]
+    phone = values.get("phone")
+    got.append(whom.show_phone(phone) if phone else None)
+    known = "，".join(g for g in got if g)
+    head = f"好的，记下了（{known}）。" if known else ""
+    return f"{head}请说说需要什么帮助？（可以发语音）"
+
+
 def _chosen_label(answer: str) -> str | None:
     number = answer.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if number.isdigit():
@@ -100,7 +114,9 @@ def _chosen_label(answer: str) -> str | None:
     return None
 
 
-def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
+def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str] | None:
+    if "need" not in values and not values.get("_misses") and _details_only(ctx, text):
+        return None  # details alone (「我叫海秀英，住在怡园社区2号楼」): the need is asked first
     answer = clean(text)
     # A number picks from the menu only once the menu has been shown, never from the first message.
     label = _chosen_label(answer) if "need" in values or values.get("_misses") else None
@@ -110,13 +126,17 @@ def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
     if answer in _NONE_OF_THESE:
         raise Ambiguous("请从下面选一类：", full_menu())
     match = classify(ctx, answer)
+    if match.flag and not values.get("_flag"):
+        values["_flag"] = match.flag
     if match.urgent:
         # Suspected harm to a child alone: the mandatory-report path (a router observer) has alerted the staff
         # and told the sender what to call already.
         if not match.protection or not set(match.alerts) <= set(match.protection):
             _alert_if_urgent(ctx, values, URGENT_LABEL, answer, match.call, tuple(match.alerts))
+        _note_also(values, match, URGENT_LABEL)
         return URGENT_LABEL, text
     if match.category and match.band == "route":
+        _note_also(values, match, match.category)
         return match.category, text
     if match.category:
         labels = [match.category, *[a for a, _ in match.alternatives if a != match.category]][:3]
@@ -125,8 +145,21 @@ def _extract_category(text: str, ctx: Ctx, values: dict) -> tuple[str, str]:
     raise Ambiguous("抱歉，没太明白是哪方面的需要。可以换个说法再说一遍，或者选一类：", full_menu())
 
 
+def _details_only(ctx: Ctx, text: str) -> bool:
+    """「我叫海秀英，住在怡园社区2号楼」: who and where, but no need yet."""
+    return details.details_only(text, tuple(s["name"] for s in sites.list_sites(ctx.db)))
+
+
+def _note_also(values: dict, match: Any, primary: str) -> None:
+    """A second need in the same message goes out with the first (and can be dropped at the card)."""
+    if match.secondary and match.secondary != primary and "also" not in values:
+        values["also"] = match.secondary
+
+
 def _parse_category(text: str, ctx: Ctx, values: dict) -> str:
-    return _extract_category(text, ctx, values)[0]
+    values.setdefault("_misses", 0)
+    found = _extract_category(text, ctx, {**values, "need": values.get("need", "")})
+    return found[0]
 
 
 def _ask_category(ctx: Ctx, values: dict) -> str:
@@ -134,12 +167,21 @@ def _ask_category(ctx: Ctx, values: dict) -> str:
     return f"{head}请回编号选一类：\n{numbered(o for _, o in full_menu())}\n也可以换个说法再说一遍。"
 
 
+def _parse_also(text: str, ctx: Ctx, values: dict) -> str | None:
+    label = _chosen_label(clean(text))
+    if label and label != values.get("category"):
+        return label
+    if clean(text) in ("无", "没有", "不用", "不要", "不发", "只发一件", "一件就行"):
+        return None
+    raise Invalid("另一件事要一起发吗？回类别编号（比如10），不用请回「不用」。\n"
+                  + numbered(o for _, o in full_menu()))
+
+
 def _missed(ctx: Ctx, values: dict) -> None:
     """The second message in a row laoxiao cannot place goes to a human (staff just get the menu again)."""
     values["_misses"] = values.get("_misses", 0) + 1
     if values["_misses"] >= 2 and ctx.role not in STAFF:
-        ticket = handoff.hand_off(ctx.db, ctx.person, "not_understood", ctx.now)
-        raise Abort(f"抱歉，我还是没弄明白。已经请社工来帮您（编号 T{ticket['id']}），社工会在这里回复您，请稍等。")
+        raise Abort(handoff.to_human(ctx.db, ctx.person, ctx.now, reason="not_understood"))
 
 
 def _alert_if_urgent(ctx: Ctx, values: dict, label: str, text: str, call: str | None,
@@ -162,17 +204,47 @@ def _advised(question: str | Callable[[Ctx, dict], str]) -> Callable[[Ctx, dict]
     return ask
 
 
-# ---------------------------------------------------------------- confirm and save
+# ---------------------------------------------------------------- the card, and sending it
+
+def _fields(ctx: Ctx, values: dict) -> dict:
+    """What the stored request holds, from the answers."""
+    kind = values["whom"]["kind"]
+    named = values.get("name") or {}
+    own = values.get("_requester") or (named.get("name") if kind == "self" else None)
+    if kind == "self" and ctx.role in STAFF:
+        own = ctx.person.get("name")
+    site = sites.find_site(ctx.db, whom.known_site(values) or "")
+    phone = values.get("phone") or named.get("phone")
+    address = named.get("address") or (values.get("address") or {}).get("text")
+    return {"for_whom": kind, "recipient_id": named.get("id"),
+            "recipient_name": (named.get("name") or None) if kind == "other" else own,
+            "requester_name": own, "relation": values["whom"].get("relation") if kind == "other" else None,
+            "address": address or None, "site_id": site["id"] if site else None,
+            "contact_phone": None if phone == "none" else phone, "no_phone": phone == "none",
+            "urgency": details.urgency_of(values["need"]), "flag": values.get("_flag")}
+
+
+def _need(ctx: Ctx, values: dict) -> str:
+    return details.need_only(values["need"], tuple(s["name"] for s in sites.list_sites(ctx.db)))
+
 
 def _summary(ctx: Ctx, values: dict) -> str:
+    f = _fields(ctx, values)
+    urgency = "urgent" if values["category"] == URGENT_LABEL else f["urgency"]
+    who = card.who_text(f["for_whom"], f["recipient_name"], f["relation"], f["requester_name"])
+    site = whom.known_site(values)
+    where = f["address"] or ""
+    if site and site not in where:
+        where = f"{site}{('，' + where) if where else ''}"
+    elif site == "" and not where:
+        where = whom.show_site("")
+    contact = card.contact_text(f["requester_name"] if f["for_whom"] == "other" else None, f["contact_phone"],
+                                f["no_phone"])
     lines = [values["_urgent"]] if values.get("_urgent") else []
-    lines += ["请核对您的求助：", f"需要：{values['need']}", f"类别：{values['category']}"]
-    recipient = values.get("recipient")
-    lines.append(f"为谁：{whom.show_recipient(recipient) if recipient else '我自己'}")
-    phone = values.get("phone") or (recipient or {}).get("phone")
-    if phone:
-        lines.append(f"电话：{mask_phone(phone)}")
-    lines.append(f"地点：{whom.known_site(values) or '未说明'}")
+    lines.append("请核对要发给志愿者的求助：")
+    lines += card.body_lines(values["category"], urgency, who, where, _need(ctx, values), contact)
+    if values.get("also"):
+        lines.append(f"另一件事：{option_label(values['also'])}，一起发出（不用的话回 2 修改）")
     return "\n".join(lines)
 
 
@@ -180,25 +252,28 @@ def _save(ctx: Ctx, values: dict) -> str:
     # Chosen by number from a menu, 紧急求助 has not alerted anyone yet.
     if not classify(ctx, values["need"]).protection:
         _alert_if_urgent(ctx, values, values["category"], values["need"], None, ())
-    recipient = values.get("recipient") or {}
-    site = sites.find_site(ctx.db, whom.known_site(values) or "")
-    category = values["category"]
-    secondary = classify(ctx, values["need"]).secondary
-    secondary = secondary if secondary and secondary != category else None
-    request = reqs.create(
-        ctx.db, requester_id=ctx.person["id"], category=category, text=values["need"],
-        site_id=site["id"] if site else None, local_day=ctx.today, now=ctx.now,
-        for_whom="other" if recipient else "self", recipient_id=recipient.get("id"),
-        recipient_name=recipient.get("name"), address=recipient.get("address") or None,
-        contact_phone=values.get("phone") or recipient.get("phone"), secondary=secondary,
-        urgent=category == URGENT_LABEL)
-    where = life.route(ctx.db, request, ctx.now, ctx.person["id"])
-    number = request["number"]
+    fields = _fields(ctx, values)
+    labels = [values["category"], *([values["also"]] if values.get("also") else [])]
+    made = []
+    for label in labels:
+        urgent = label == URGENT_LABEL
+        made.append(reqs.create(
+            ctx.db, requester_id=ctx.person["id"], category=label, text=_need(ctx, values), local_day=ctx.today,
+            now=ctx.now, urgent=urgent, secondary=None if len(labels) == 1 else labels[1 - len(made)],
+            **{**fields, "urgency": "urgent" if urgent else fields["urgency"]}))
+    if len(made) == 2:
+        reqs.pair(ctx.db, made[0]["id"], made[1]["id"])
     lines = [values["_urgent"]] if values.get("_urgent") else []
-    lines += [f"已收到您的求助，编号 {number}。", f"已转给{where}，有人接单后会通知您。"]
-    if secondary:
-        lines.append(f"您还提到「{option_label(secondary)}」，需要的话请再发一条说一说。")
-    lines.append(f"查进度请发「进度 {number}」，看全部请发「我的求助」。")
+    for request in made:
+        where = life.route(ctx.db, reqs.get(ctx.db, request["id"]), ctx.now, ctx.person["id"])
+        lines.append(f"已收到您的求助，编号 {request['number']}（{request['category']}），已转给{where}。")
+        if request["flag"]:
+            life.flag_for_worker(ctx.db, reqs.get(ctx.db, request["id"]), ctx.now)
+    handoff.note_requests(ctx.db, ctx.person, made, ctx.now)
+    numbers = "、".join(r["number"] for r in made)
+    lines.append(f"有人接单后会通知您。查进度请发「进度 {made[0]['number']}」，看全部请发「我的求助」。")
+    if len(made) == 2:
+        lines.append(f"两件事分开办，编号 {numbers}。")
     return "\n".join(lines)
 
 
@@ -207,29 +282,40 @@ REQUEST = Flow(
     title="求助",
     triggers=("求助", "我要求助"),
     steps=(
-        Step("need", "需要", "请说说需要什么帮助？（可以发语音）", _parse_need, _extract_need),
+        Step("need", "需要", _ask_need, _parse_need, _extract_need),
         Step("category", "类别", _ask_category, _parse_category, _extract_category),
-        Step("whom", "为谁", _advised("这是为谁求助？\n1. 我自己\n2. 家里老人、孩子或别人"), whom.parse_whom,
-              whom.extract_whom, show=lambda w: "我自己" if w["kind"] == "self" else "家人或别人"),
-        Step("recipient", "老人或孩子", _advised(whom.ask_recipient), whom.parse_recipient,
-              show=whom.show_recipient, when=lambda v: v.get("whom", {}).get("kind") == "other"),
-        Step("phone", "电话", _advised("方便的话留个联系电话（您的或老人的都行），志愿者好联系。"),
-              whom.parse_phone_answer, whom.extract_phone, show=mask_phone, optional=True, when=whom.needs_phone),
-        Step("site", "地点", _advised(whom.ask_site), whom.parse_site, whom.extract_site,
-              when=lambda v: whom.known_site(v) is None or "site" in v),
+        Step("also", "另一件事", "另一件事要一起发吗？回类别编号，不用请回「不用」。", _parse_also,
+             show=lambda v: option_label(v) if v else "不用", when=lambda v: "also" in v, negatable=True),
+        Step("whom", "为谁", _advised(whom.WHOM_QUESTION), whom.parse_whom, whom.extract_whom, show=whom.show_whom),
+        Step("name", "姓名", _advised(whom.ask_name), whom.parse_name, whom.extract_name, show=whom.show_name,
+             when=whom.needs_name),
+        Step("address", "住址", _advised(whom.ask_address), whom.parse_address, whom.extract_address,
+             show=whom.show_address, when=whom.needs_address),
+        Step("phone", "电话", _advised(whom.PHONE_QUESTION), whom.parse_phone_answer, whom.extract_phone,
+             show=whom.show_phone, optional=True, when=whom.needs_phone),
+        Step("site", "地点", _advised(whom.ask_site), whom.parse_site, when=whom.needs_site, show=whom.show_site),
     ),
     save=_save,
     summary=_summary,
+    confirm_prompt=CONFIRM_PROMPT,
+    misplaced=True,
     describe="求助 + 需要什么：例如「求助 我妈的降压药快吃完了」",
     brief=lambda values: f"求助（{values['need'][:12]}）" if values.get("need") else "求助",
+    version=2,
 )
+
+
+@cache
+def _seen_on_a_visit() -> AlertMatcher:
+    return AlertMatcher(urgent_words(), NOT_NOW)
 
 
 def _visit_needs(ctx: Ctx, text: str) -> list[str]:
     """The kinds of help a visit note asks for, in the order written: a worker lists several needs in one
-    note (「药快吃完了，屋顶也漏雨」), so each clause is read on its own as well as the whole."""
+    note (「药快吃完了，屋顶也漏雨」), so each clause is read on its own as well as the whole. A worker reports
+    what is in front of them: an urgent word in the note is a danger now (no sign of now is needed)."""
     whole = classify(ctx, text)
-    found = [URGENT_LABEL] if whole.urgent else []
+    found = [URGENT_LABEL] if whole.urgent or _seen_on_a_visit().find(text) else []
     for clause in _CLAUSES.split(text):
         match = classify(ctx, clause) if len(clause.strip()) >= 2 else None
         if match and match.category and match.band == "route":
@@ -257,7 +343,11 @@ def open_request_from_visit(ctx: Ctx, visit_id: int, recipient: dict, needs_text
                 site_id=recipient.get("site_id"), local_day=ctx.today, now=ctx.now, for_whom="other",
                 recipient_id=recipient.get("id"), recipient_name=recipient.get("name"),
                 address=recipient.get("address"), urgent=label == URGENT_LABEL, visit_id=visit_id,
-                source="visit")
+                source="visit", requester_name=ctx.person.get("name"), urgency=details.urgency_of(text))
             routed_to = life.route(ctx.db, request, ctx.now, ctx.person["id"])
             made.append({**reqs.get(ctx.db, request["id"]), "routed_to": routed_to})
     return made
+
+
+def open_tickets(ctx: Ctx) -> dict | None:
+    return handoffs.active_ticket(ctx.db, ctx.person["id"], ctx.now)

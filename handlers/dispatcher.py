@@ -156,6 +156,10 @@ class Dispatcher:
             elif state["expires_at"] <= ctx.now:
                 # Kept as a draft for a while after it lapsed; much later it is simply gone.
                 keep = state["expires_at"] + EXPIRED_DRAFT_KEEP - ctx.now
+                if cancel_kind(text) and keep.total_seconds() > 0:
+                    # 「取消」 answering the reminder that it was left half-way: dropped, and said so.
+                    conversations.clear(ctx.db, ctx.person_id)
+                    return f"好的，「{flow.label_of(state['data']['values'])}」不办了，没有发出去。"
                 if keep.total_seconds() > 0:
                     notices.append(self._set_aside(ctx, flow, state, "expired", keep, replies.EXPIRED_DRAFT,
                                                    replies.EXPIRED))
@@ -257,6 +261,9 @@ class Dispatcher:
             return replies.NOTHING_TO_CANCEL
         if is_word(text, CONTINUE):
             return self._continue(ctx)
+        picked = self._menu_word(ctx, text) if not clicked else None
+        if picked is not None:
+            return self._menu_choice(ctx, picked, text)
         number = engine.number_answer(text)
         if number is not None and not clicked:
             return self._menu_choice(ctx, number, text)
@@ -298,6 +305,14 @@ class Dispatcher:
             return replies.STALE
         menus.forget(ctx.db, ctx.person_id)
         return f"好，接着填「{draft['label']}」。\n" + _joined(engine.restore(flow, draft, ctx))
+
+    def _menu_word(self, ctx: Ctx, text: str) -> int | None:
+        """An option of the remembered list may name words that pick it (「是的」 for 「1. 是，补充到 R…」)."""
+        word = clean(text).lower()
+        for index, option in enumerate(menus.recall(ctx.db, ctx.person_id, ctx.now) or (), 1):
+            if word in (w.lower() for w in option.get("words", ())):
+                return index
+        return None
 
     def _menu_choice(self, ctx: Ctx, number: int, text: str) -> str:
         options = menus.recall(ctx.db, ctx.person_id, ctx.now)

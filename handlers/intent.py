@@ -5,9 +5,13 @@ keyword hits (exact, or by fuzzy pinyin for homophone typos like 高林津贴), 
 characters and character bigrams, and the nearest bundled phrasing by rapidfuzz similarity. Urgent words
 (摔倒, 着火, 不想活...) and urgent child-protection words bypass all of it. All is built in the constructor.
 
-Bands: "route" (score >= ROUTE_THRESHOLD), "clarify" (ask first; ``clarify`` is True), "menu" (too unsure:
-category None, show the menu). A confident 无 (greeting, thanks, visit note) is category None with band
-"route": nothing to route, just reply.
+Urgent words alert only for a present danger to a person (handlers.danger); otherwise the need is routed by
+what it is and the words are kept as a `flag` for a worker's look.
+
+Bands: "route" (score >= ROUTE_THRESHOLD), "clarify" (ask which of a few kinds first), "menu" (too unsure:
+category None, show the menu). ``clarify`` is True for every answer that asks first, that is both of the
+latter. A confident 无 (greeting, thanks, visit note) is category None with band "route": nothing to route,
+just reply.
 """
 
 from __future__ import annotations
@@ -34,9 +38,12 @@ from data.categories import (
     urgent_words,
 )
 from data.text import normalize
+from handlers.danger import DangerJudge, flag_text
+from handlers.smalltalk import pleasant_kind
 
 ROUTE_THRESHOLD = 0.70  # score >= this: route without asking
 CLARIFY_THRESHOLD = 0.30  # score in [CLARIFY, ROUTE): ask "您是想…吗？" before routing; below: show the menu
+SHORT, SHORT_SURE = 3, 0.9  # a text of at most SHORT Chinese characters routes only when this sure
 SECONDARY_MIN_KEYWORDS = 3.0  # keyword weight a clause needs for its own label to count as a secondary need
 COMMAND_MIN_SCORE = 75.0  # fuzzy_command: similarity (0-100) a token needs to count as a command word
 
@@ -46,11 +53,12 @@ PINYIN_HIT_FACTOR = 0.85  # a homophone hit counts a little less than an exact o
 KNN_BASE = 0.3  # rapidfuzz ratio below this is noise
 # Per-label signals, in order: keyword weight (capped), "has the strongest keywords", naive-Bayes mean
 # log-odds, nearest-phrasing similarity, and two 无-only switches: no request cue / a request cue in the text.
-# Weights fitted by `python bench/bench_classify.py --calibrate` (cross-validated log-loss on the bundled
+# Weights fitted by `python bench/bench_classify.py --calibrate` (log-loss on writer-split folds of the
 # phrasings), so a score of 0.9 means about nine in ten such texts are right.
-WEIGHTS = (1.25, 0.225, 2.68, 0.901, 0.393, 0.299)
+WEIGHTS = (1.11, 0.11, 2.89, 0.812, 0.572, 0.237)
 KNN_TOP = 12
 
+_NUMBERS = re.compile(r"(?<![a-z0-9])(?:r\s*\d{4}\s*[-_－—–]?\s*\d{2,3}|t\s*\d{1,6})(?![0-9])|\d{7,}")
 _SEP = re.compile(r"[\s,.!?;:~…\-—\"'“”‘’()\[\]【】《》<>/|、。，！？；：]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Some sign that the text asks for something (else 无 is more likely).
@@ -120,6 +128,7 @@ class Match:
     call: str | None = None  # 120 / 110 / 119 when urgent
     alerts: tuple[str, ...] = ()  # urgent words that fired
     protection: tuple[str, ...] = ()  # child-protection words that fired (mandatory report)
+    flag: str | None = None  # urgent words that describe no present danger: for a worker's look
 
 
 class _Keyword(NamedTuple):
@@ -139,7 +148,9 @@ class IntentMatcher:
         self._build_keywords(cats)
         self._build_phrasings(cats)
         # Urgent words are defused by the past and by habit too (经常摔倒 is no emergency now).
-        self._urgent = AlertMatcher(urgent_words(), NOT_NOW)
+        words = urgent_words()
+        self._urgent = AlertMatcher(words, NOT_NOW)
+        self._danger = DangerJudge(words)
         self._protection = protection.matcher()
 
     def _build_keywords(self, cats: Sequence[Category]) -> None:
@@ -285,28 +296,42 @@ class IntentMatcher:
         return probs, kw
 
     def match(self, text: str) -> Match:
-        norm = normalize(text)
+        # Request and ticket numbers and phone numbers are no words: R1203-02 or 13812012345 holds no 「120」.
+        norm = _NUMBERS.sub(" ", normalize(text))
         probs, kw = self._probabilities(norm)
-        ranked = sorted(zip(self.labels, probs, strict=True), key=lambda p: -p[1])
-        alerts = self._urgent.find(norm, normalized=True)
+        # The listed urgent words, and the signs of an acute danger when they add up (for wordings no list has).
+        words = [*self._urgent.find(norm, normalized=True), *filter(None, [self._danger.acute(norm)])]
+        present, defused = self._danger.judge(norm, words)
         guards = self._protection.find(norm, normalized=True)
         protection = tuple(w.word for w in guards)
-        alarm = alerts + [w for w in guards if w.urgent]
-        if alarm:  # urgent words win over everything else
+        alarm = present + [w for w in guards if w.urgent]
+        ranked = sorted(zip(self.labels, probs, strict=True), key=lambda p: -p[1])
+        if alarm:  # a present danger wins over everything else
             others = [(lab, round(p, 3)) for lab, p in ranked if lab not in (URGENT_LABEL, NONE_LABEL)]
             second, words = self._secondary(kw, URGENT_LABEL), tuple(w.word for w in alarm)
             return Match(URGENT_LABEL, 1.0, others[:3], False, "route", second, True, alarm[0].call, words,
                          protection)
+        if pleasant_kind(text) is not None:  # 好的, 谢谢, 辛苦了, 👍, 色俩目: never a request
+            return Match(None, 1.0, [], False, "route", protection=protection)
+        flag = flag_text(defused)
+        if flag:  # alarm words, but no danger now: the need is what the rest of the message says
+            ranked = _without(ranked, URGENT_LABEL)
         if not _HAN.search(norm) and not any(map(any, kw)):  # emoji, "ok", "1", punctuation
             return Match(None, 1.0, [], False, "route", protection=protection)
         label, score = ranked[0]
         band = "route" if score >= ROUTE_THRESHOLD else "clarify" if score >= CLARIFY_THRESHOLD else "menu"
+        if label == URGENT_LABEL and band == "clarify" and not flag:
+            band = "route"  # an emergency does not wait for a question: 紧急求助 on top alerts
+        if band == "route" and label != NONE_LABEL and len(_HAN.findall(norm)) <= SHORT and score < SHORT_SURE:
+            band = "clarify"  # one word (「孩子」) is too little to route without asking
         category = None if label == NONE_LABEL or band == "menu" else label
         alts = [(lab, round(p, 3)) for lab, p in ranked if lab not in (NONE_LABEL, category)][:3]
         secondary = self._secondary(kw, category) if category else None
         urgent = category == URGENT_LABEL and band == "route"
-        clarify = band == "clarify"
-        return Match(category, round(score, 3), alts, clarify, band, secondary, urgent, protection=protection)
+        # Everything but a confident answer asks first: which kind (clarify) or the whole menu.
+        clarify = band != "route"
+        return Match(category, round(score, 3), alts, clarify, band, secondary, urgent, protection=protection,
+                     flag=flag if category else None)
 
     def _secondary(self, per_clause: list[list[float]], primary: str | None) -> str | None:
         """Another need with a clause of its own: the label leading some clause with enough keyword weight."""
@@ -317,6 +342,13 @@ class IntentMatcher:
             if label not in (primary, NONE_LABEL) and scores[top] >= best_score:
                 best, best_score = label, scores[top]
         return best
+
+
+def _without(ranked: list[tuple[str, float]], label: str) -> list[tuple[str, float]]:
+    """The ranking with one label taken out and the rest renormalised."""
+    kept = [(lab, p) for lab, p in ranked if lab != label]
+    total = sum(p for _, p in kept) or 1.0
+    return [(lab, p / total) for lab, p in kept]
 
 
 def fuzzy_command(token: str, vocabulary: Iterable[str]) -> str | None:
@@ -357,7 +389,8 @@ def fuzzy_command(token: str, vocabulary: Iterable[str]) -> str | None:
 
 
 def classify_lines(lines: Iterable[str], matcher: IntentMatcher) -> Iterator[dict]:
-    """One result dict per non-empty line: text, category (None for 无), score, alternatives, clarify."""
+    """One result dict per non-empty line: text, category (None for 无), score, alternatives, band (route,
+    clarify, menu), clarify (True whenever laoxiao asks before routing) and urgent (an alert is raised)."""
     for line in lines:
         text = line.strip()
         if not text:
@@ -365,4 +398,4 @@ def classify_lines(lines: Iterable[str], matcher: IntentMatcher) -> Iterator[dic
         m = matcher.match(text)
         alternatives = [[lab, score] for lab, score in m.alternatives]
         yield {"text": text, "category": m.category, "score": m.score, "alternatives": alternatives,
-               "clarify": m.clarify}
+               "band": m.band, "clarify": m.clarify, "urgent": m.urgent}

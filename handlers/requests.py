@@ -1,28 +1,27 @@
-"""Help-request commands (我的求助, 进度, 接单, 完成, 退回, 转派, 满意/不满意, 转人工, 回复 T12) and the
-understanding of free text: a message that is no command goes through the intent matcher and, when it is a
-need, starts the request flow with the text already described."""
+"""Help requests from the requester's side (我的求助, 进度, 补充, 撤回, 满意/不满意, 转人工) and the understanding
+of free text: a message that is no command is first read as a follow-up of the person's own requests
+(handlers.followups), then, during a handoff, passed to the worker, and otherwise goes through the intent
+matcher and, when it is a need, starts the request flow with the text already described."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from data import handoffs, menus, people, teams
+from data import handoffs, people, teams
 from data import requests as reqs
 from data.clock import parse_iso
 from data.db import transaction
 from flows import engine, handoff
 from flows import request as request_flow
+from flows import request_card as card
 from flows import request_life as life
 from flows.context import Ctx
-from flows.errors import Ambiguous, Invalid
-from flows.parsers import mask_phone, parse_choice
-from flows.words import clean, numbered
+from flows.words import clean
+from handlers import followups, smalltalk
 from handlers.feature import Feature
 from handlers.intent import normalize
 
 STAFF = people.STAFF_ROLES
-TEAM_ROLES = ("team_lead", "volunteer", *STAFF)
 _THANKS = ("谢谢", "感谢", "多谢", "辛苦", "麻烦你们了")
 _GREETINGS = ("你好", "您好", "在吗", "在不在", "有人吗", "早上好", "中午好", "晚上好", "嗨", "新年好", "新年快乐",
               "过年好", "节日快乐", "中秋快乐")
@@ -32,33 +31,46 @@ _LATIN_GREETINGS = ("hello", "hi", "hey")
 _NOTHING = ("无", "没有", "没", "没了", "不", "不是", "否", "没事", "没事了", "没啥", "没什么")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ABOUT = ("机器人", "真人", "你是谁", "谁弄的")
-_NOT_YOURS = "没有找到您可以处理的求助 {number}。请核对编号；只有分到这个求助的服务队和站点社工可以处理。"
+_NUMBER = r"\s*[Rr]\d"
 _ACTIONS = {"created": "提交", "assigned": "分给", "rerouted": "改派给", "transferred": "转派给", "accepted": "接单",
-            "done": "完成", "rejected": "退回", "reminded": "催办提醒", "feedback": "评价", "closed": "结束"}
-
+            "done": "完成", "rejected": "退回", "reminded": "催办提醒", "feedback": "评价", "closed": "结束",
+            "cancelled": "撤回", "withdrawn": "撤回", "note": "补充", "complaint": "反映问题",
+            "recategorized": "改类"}
+# What a family sees of a request's history: no internal notes, no reminders.
+_FAMILY_SEES = ("created", "assigned", "rerouted", "transferred", "accepted", "done", "closed", "cancelled",
+                "withdrawn", "note")
 
 feature = Feature("requests")
 feature.flow(request_flow.REQUEST)
 feature.click("MENU_ASK", "求助")
 feature.click("MENU_REQUESTS", "我的求助")
 feature.click("MENU_HANDOFF", "转人工")
-_NUMBER = r"\s*[Rr]\d"
 
 
 # ---------------------------------------------------------------- free text
 
 @feature.fallback
 def understand(ctx: Ctx, text: str) -> str | None:
-    """A need starts the request flow; small talk gets a short answer; anything else gets the menu of
-    needs (the flow counts it, and a second miss in a row goes to a human). Staff words that are no command
-    never start a resident's request unless they clearly name a need."""
+    """Follow-ups of the person's own requests first; then, during a handoff, the worker (a new clear need
+    still becomes a request); then a need starts the request flow; small talk gets a short answer. Staff
+    words that are no command never start a resident's request unless they clearly name a need."""
     if clean(text) in _NOTHING:
         return "好的。有需要随时发消息给我。"
+    if re.match(r"\s*(?:取消|不要了|不用了)" + _NUMBER, text):  # 「取消 R1203-04」: 取消 alone cancels a flow
+        return _withdraw(ctx, re.sub(r"^\s*(?:取消|不要了|不用了)", "", text))
     match = ctx.classify(text)
+    if ctx.role not in STAFF and not match.urgent:
+        answer = followups.follow_up(ctx, text, match)
+        if answer:
+            return answer
     ticket = handoffs.active_ticket(ctx.db, ctx.person["id"], ctx.now) if ctx.role not in STAFF else None
-    if ticket and not match.urgent:
-        handoff.forward(ctx.db, ticket, ctx.person, text, ctx.now)
-        return f"已转给社工（{handoffs.label(ticket['id'])}），请稍等回复。"
+    new_need = match.band == "route" and match.category is not None
+    pleasant = smalltalk.pleasant_kind(text) is not None and not match.urgent
+    if ticket and not match.urgent and (pleasant or not new_need):
+        # A thank-you is kept in the thread without waking anyone; anything else goes to the worker.
+        return handoff.forward(ctx.db, ticket, ctx.person, text, ctx.now, quiet=pleasant)
+    if pleasant:
+        return _small_talk(text)
     # Staff state their needs in sentences; a staff word we do not know (月报, 指标) is no resident's request.
     staff_sure = match.band == "route" and len(_HAN.findall(text)) > 4
     if match.urgent or (match.category and (ctx.role not in STAFF or staff_sure)):
@@ -71,16 +83,18 @@ def understand(ctx: Ctx, text: str) -> str | None:
 
 def _small_talk(text: str) -> str | None:
     word = clean(normalize(text))  # WeChat stickers like [强] and emoji are dropped here
-    if any(w in word for w in _THANKS):
+    kind = smalltalk.pleasant_kind(text)
+    if smalltalk.is_religious_greeting(text):
+        return "愿您平安！有什么需要帮忙的，直接说就行。"
+    if any(w in word for w in _THANKS) or kind in ("thanks", "praise"):
         return "不客气！有需要随时发消息给我。"
     if any(w in word for w in _ABOUT):
         return "我是「老小」，自动回复的小助手。想找社工本人，请回「转人工」。"
     if any(w in word for w in _GREETINGS) or word.lower() in _LATIN_GREETINGS:
         return "您好！我是「老小」。有什么需要帮忙的，直接用文字或语音说就行，比如「我妈的降压药快吃完了」。"
-    if word.lower() in _ACKS or not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word):
+    if kind or word.lower() in _ACKS or not any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word):
         return "好的。有需要随时发消息给我。"
     return None
-
 
 
 # ---------------------------------------------------------------- what a requester can do
@@ -111,27 +125,30 @@ def _progress(ctx: Ctx, rest: str) -> str:
 def _detail(ctx: Ctx, request: dict, full: bool) -> str:
     team = teams.get_team(ctx.db, request["team_id"])
     who, where = life.who_and_where(ctx.db, request)
-    lines = [f"求助 {request['number']}（{request['category']}）", f"状态：{reqs.STATUSES[request['status']]}",
-             f"负责：{team['name'] if team else '站点社工'}", f"为谁：{who}，{where}", f"需要：{request['text'][:120]}"]
-    if request["contact_phone"]:
-        lines.append(f"电话：{request['contact_phone'] if full else mask_phone(request['contact_phone'])}")
-    if request["done_note"]:
-        lines.append(f"办理结果：{request['done_note']}")
+    lines = [f"求助 {request['number']}（{request['category']}，{card.urgency_text(request['urgency'])}）",
+             f"状态：{reqs.status_name(request)}。{life.state_sentence(ctx.db, request)}",
+             f"负责：{team['name'] if team else '站点社工'}", f"为谁：{who}", f"地点：{where}",
+             f"需要：{request['text'][:120]}"]
+    if request["contact_phone"] or request["no_phone"] or request["requester_name"]:
+        lines.append(f"联系：{card.request_contact(request, full=full)}")
+    if request["flag"] and full:
+        lines.append(f"请留意：{request['flag']}")
     events = reqs.events(ctx.db, request["id"])
-    shown = events if full else [e for e in events if e["action"] in ("created", "accepted", "done", "closed")]
+    shown = events if full else [e for e in events if e["action"] in _FAMILY_SEES]
     lines.append("记录：")
-    lines += [_event_line(ctx, e) for e in shown[-8:]]
+    lines += [_event_line(ctx, e, full) for e in shown[-8:]]
     return "\n".join(lines)
 
 
-def _event_line(ctx: Ctx, event: dict) -> str:
+def _event_line(ctx: Ctx, event: dict, full: bool) -> str:
     actor = people.get_person_by_id(ctx.db, event["actor_id"]) if event["actor_id"] else None
     team = teams.get_team(ctx.db, event["team_id"])
     action = _ACTIONS.get(event["action"], event["action"])
     if event["action"] in ("assigned", "rerouted", "transferred"):
         action += team["name"] if team else "站点社工"
     by = life.display_name(actor) if actor else "老小"
-    note = f"：{event['note']}" if event["note"] and event["action"] in ("done", "rejected", "feedback") else ""
+    noted = ("done", "rejected", "feedback", "note", "complaint", "recategorized") if full else ("done", "note")
+    note = f"：{event['note']}" if event["note"] and event["action"] in noted else ""
     return f"{_local(ctx, event['at'])} {by}{action}{note}"
 
 
@@ -161,149 +178,42 @@ def _rate(ctx: Ctx, rest: str, rating: str) -> str:
         return life.give_feedback(ctx.db, request, ctx.person, rating, comment, ctx.now)
 
 
-# ---------------------------------------------------------------- what a team or a worker can do
-
-@feature.command("任务", "我的任务", roles=TEAM_ROLES, anytime=True,
-         describe="任务：分给我或本队的求助（接单/完成/退回/转派 + 编号）",
-         denied="抱歉，这项功能只对志愿服务队和工作人员开放。看自己的求助请发「我的求助」。")
-def _tasks(ctx: Ctx, rest: str) -> str:
-    team_ids = [t["id"] for t in teams.teams_of_person(ctx.db, ctx.person["id"])]
-    rows = {r["id"]: r for r in reqs.open_of_teams(ctx.db, team_ids)}
-    if ctx.role in ("worker", "director") and ctx.person["site_id"]:
-        rows.update({r["id"]: r for r in reqs.open_of_site(ctx.db, ctx.person["site_id"])})
-    if not rows:
-        return "现在没有待处理的求助。"
-    lines = ["待处理的求助："]
-    lines += [f"{i}. {life.status_line(ctx.db, r)}" for i, r in enumerate(rows.values(), 1)]
-    lines.append("「进度 编号」看详情；「接单 编号」「完成 编号 做了什么」「退回 编号 原因」「转派 编号 队名」。")
-    return "\n".join(lines)
-
-
-def _target(ctx: Ctx, rest: str, verb: str) -> tuple[dict | None, str, str | None]:
-    """(request, the words after the number, a refusal). A number that does not exist and one that is not
-    the person's to act on get the same answer: nothing leaks."""
+def _own(ctx: Ctx, rest: str, verb: str) -> tuple[dict | None, str, str | None]:
+    """(request, the words after its number, a refusal) for a requester's own open request."""
     found = reqs.find_request_number(rest)
     if not found:
-        return None, "", f"请写上求助编号，例如「{verb} R1203-07」。"
-    number, after = found
-    request = reqs.get_by_number(ctx.db, number)
-    if request is None or not life.can_act(ctx.db, request, ctx.person):
-        return None, after, _NOT_YOURS.format(number=number)
-    return request, after.strip(" ，,。.:："), None
+        return None, "", f"请写上求助编号，例如「{verb} R1203-07」。不记得编号请发「我的求助」。"
+    request = reqs.get_by_number(ctx.db, found[0])
+    if request is None or request["requester_id"] != ctx.person["id"]:
+        return None, "", f"没有找到您的求助 {found[0]}，请核对编号。"
+    if request["status"] not in reqs.OPEN:
+        return None, "", f"求助 {request['number']} {reqs.status_name(request)}，不用再{verb}了。"
+    return request, found[1].strip(" ，,。.:："), None
 
 
-def _resolve(ctx: Ctx, rest: str, verb: str, statuses: tuple[str, ...]) -> tuple[dict | None, str, str | None]:
-    """(request, the words after its number, a reply that ends the command): what every action on a
-    request checks first, in order: is it a command at all, whose request is it, is it in a state to act."""
-    request, words, refusal = _target(ctx, rest, verb)
+@feature.command("补充", glued=_NUMBER)
+def _add(ctx: Ctx, rest: str) -> str:
+    request, text, refusal = _own(ctx, rest, "补充")
     if refusal:
-        return None, words, refusal
-    if request["status"] not in statuses:
-        return None, words, _state_refusal(request)
-    return request, words, None
-
-
-@feature.command("接单", "接了", "我接了", "我来接", "接下了", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
-def _accept(ctx: Ctx, rest: str) -> str:
-    if not reqs.find_request_number(rest):
-        return _accept_the_only_one(ctx)
-    request, _, reply = _resolve(ctx, rest, "接单", ("assigned",))
-    if reply:
-        return reply
+        return refusal
+    if not text:
+        return f"请写上要补充的话，例如「补充 {request['number']} 下午两点以后家里有人」。"
     with transaction(ctx.db):
-        return life.accept(ctx.db, request, ctx.person, ctx.now)
+        return life.add_note(ctx.db, request, ctx.person, text, ctx.now)
 
 
-@feature.command("完成", "办完", "已完成", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
-def _finish(ctx: Ctx, rest: str) -> str:
-    request, note, reply = _resolve(ctx, rest, "完成", ("assigned", "accepted"))
-    if reply:
-        return reply
-    if not note:
-        return f"请写上做了什么，例如「完成 {request['number']} 送了药，老人状态好」。"
+@feature.command("撤回", "取消求助", "撤销求助", glued=_NUMBER)
+def _withdraw(ctx: Ctx, rest: str) -> str:
+    request, reason, refusal = _own(ctx, rest, "撤回")
+    if refusal:
+        return refusal
     with transaction(ctx.db):
-        return life.finish(ctx.db, request, ctx.person, note[:300], ctx.now)
-
-
-@feature.command("退回", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
-def _reject(ctx: Ctx, rest: str) -> str:
-    request, reason, reply = _resolve(ctx, rest, "退回", ("assigned", "accepted"))
-    if reply:
-        return reply
-    if not reason:
-        return f"请写上退回的原因，例如「退回 {request['number']} 这周人手不够」。"
-    with transaction(ctx.db):
-        return life.reject(ctx.db, request, ctx.person, reason[:200], ctx.now)
-
-
-@feature.command("转派", "改派", roles=TEAM_ROLES, others="ignore", glued=_NUMBER)
-def _transfer(ctx: Ctx, rest: str) -> str:
-    request, name, reply = _resolve(ctx, rest, "转派", ("new", "assigned", "accepted"))
-    if reply:
-        return reply
-    active = [t for t in teams.list_teams(ctx.db) if t["active"]]
-    if not name:
-        return f"请写上要转给哪个队，例如「转派 {request['number']} {active[0]['name'] if active else '助老服务队'}」。"
-    try:
-        chosen = parse_choice(name, [t["name"] for t in active])
-    except (Invalid, Ambiguous):
-        return f"没有叫「{name}」的服务队。现有：{'、'.join(t['name'] for t in active) or '（还没有服务队）'}"
-    team = teams.find_team(ctx.db, chosen)
-    if team["id"] == request["team_id"]:
-        return f"{request['number']} 已经在{team['name']}手上了。"
-    with transaction(ctx.db):
-        return life.transfer(ctx.db, request, ctx.person, team, ctx.now)
-
-
-def _accept_the_only_one(ctx: Ctx) -> str:
-    """「接了」 with no number: the one request waiting for this person's team, or a numbered choice."""
-    team_ids = [t["id"] for t in teams.teams_of_person(ctx.db, ctx.person["id"])]
-    waiting = [r for r in reqs.open_of_teams(ctx.db, team_ids) if r["status"] == "assigned"]
-    if not waiting:
-        return "现在没有等您接的单。发「任务」看手上的求助。"
-    if len(waiting) == 1:
-        with transaction(ctx.db):
-            return life.accept(ctx.db, waiting[0], ctx.person, ctx.now)
-    options = [{"label": life.status_line(ctx.db, r), "say": f"接单 {r['number']}"} for r in waiting[:9]]
-    menus.remember(ctx.db, ctx.person_id, options, ctx.now)
-    return f"有{len(waiting)}个求助等接单，接哪一个？\n{numbered(o['label'] for o in options)}\n请回编号。"
-
-
-def _state_refusal(request: dict) -> str:
-    status = request["status"]
-    if status == "accepted":
-        return f"{request['number']} 已经有人接单，正在处理。"
-    if status in ("done", "closed"):
-        return f"{request['number']} 已经办完了。"
-    return f"{request['number']} 现在是「{reqs.STATUSES[status]}」，不能这样操作。"
+        return life.cancel(ctx.db, request, ctx.person, reason, ctx.now)
 
 
 # ---------------------------------------------------------------- talking to a human
 
 @feature.command(*request_flow.HUMAN, describe="转人工：请社工来回复您", leaves_flow=True)
 def _to_human(ctx: Ctx, rest: str) -> str:
-    return request_flow.to_human(ctx)
+    return request_flow.to_human(ctx, rest)
 
-
-@feature.command("回复", roles=STAFF, others="ignore", glued=r"\s*[Tt]\d")
-def _worker_reply(ctx: Ctx, rest: str) -> str:
-    found = handoffs.find_ticket_number(rest)
-    if not found:
-        return "请写上工单编号和内容，例如「回复 T12 明天上午去您家看看」。"
-    ticket_id, text = found
-    ticket = handoffs.get(ctx.db, ticket_id)
-    if ticket is None or not _may_answer(ctx.person, ticket):
-        return f"没有找到您可以回复的工单 T{ticket_id}，请核对编号。"
-    if not text:
-        return f"请写上回复内容，例如「回复 T{ticket_id} 明天上午去您家看看」。"
-    return handoff.reply(ctx.db, ticket, ctx.person, text[:500], ctx.now)
-
-
-def _may_answer(person: dict, ticket: dict[str, Any]) -> bool:
-    """Admins; the workers and child directors of the resident's site; for a resident whose site is unknown, the
-    workers (who were all told of it, data.handoffs.responders), never a director of some village."""
-    if person["role"] == "admin":
-        return True
-    if ticket["site_id"] is None:
-        return person["role"] == "worker"
-    return person["role"] in ("worker", "director") and ticket["site_id"] == person["site_id"]

@@ -1,11 +1,14 @@
-"""A small world for the help-request tests: sites, workers, an admin and volunteer teams with leaders."""
+"""A small world for the help-request tests: sites, workers, an admin and volunteer teams with leaders; and
+what reached whom, in the outbox or through the fake WeChat API."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from data import outbox, sites, teams
+import pytest
+
+from data import outbox, people, sites, teams
 from data import requests as reqs
 from data.clock import utcnow
 from tests.conftest import make_person
@@ -33,10 +36,32 @@ TEAMS = (
 )
 
 
+@pytest.fixture
+def env(env, fake):
+    """Settings that send pushes to the fake WeChat API, so that `delivered` sees what reached whom. A test
+    module takes it (and `who`) with `from tests.requests_world import env, who`."""
+    return {**env, "WECHAT_API_BASE": fake.base_url}
+
+
+@pytest.fixture
+def who(db):
+    return build(db)
+
+
+@pytest.fixture
+def with_supplies(db):
+    """The world, and a team that lends wheelchairs and gives quilts in 怡园社区 (led by 王强)."""
+    found = build(db)
+    add_team(db, "爱心物资队", ("怡园社区",), ("物资帮扶",), 3, [found["lead-zl"]])
+    return found
+
+
 def build(db, now: datetime | None = None) -> dict[str, dict]:
     """People by openid; teams are looked up by name with `team(db, name)`."""
     now = now or utcnow()
     who = {openid: make_person(db, openid, role, site, name, now) for openid, role, site, name in PEOPLE}
+    for openid in who:  # they have written to the account lately: pushes reach them as chat messages
+        people.note_inbound(db, openid, now)
     for name, site_names, categories, capacity, leaders, members in TEAMS:
         add_team(db, name, site_names, categories, capacity, [who[o] for o in leaders],
                  [who[o] for o in members], now)
@@ -75,3 +100,17 @@ def request(db, number: str) -> dict:
 
 def actions(db, number: str) -> list[str]:
     return [e["action"] for e in reqs.events(db, request(db, number)["id"])]
+
+
+def delivered(db, settings, fake, openid: str, now: datetime | None = None) -> list[str]:
+    """Run the outbox sender once against the fake WeChat API; everything that reached `openid` so far."""
+    from bot.sender import drain_once
+
+    drain_once(db, settings, now)
+    return fake.texts_to(openid)
+
+
+def last_ticket(text: str) -> str:
+    found = TICKET.search(text or "")
+    assert found, f"no ticket number in «{text}»"
+    return found.group(0)

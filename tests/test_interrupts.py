@@ -198,7 +198,7 @@ def test_my_requests_button_mid_request_answers_and_the_request_waits(wechat, de
 
 
 @pytest.mark.parametrize(("number", "expected"), [("1", "需要什么帮助"), ("2", "还没有提过求助"),
-                                                   ("4", "已请社工来回复您")])
+                                                   ("4", "哪个社区或村")])  # 转人工: the site first
 def test_numbers_answer_the_help_menu_just_shown(wechat, demo_db, number, expected):
     converse(wechat, "demo-family", [("帮助", ["1. 求助", "2. 我的求助"]), (number, [expected, "!没太明白"])])
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from data import requests as reqs
 from data import teams
 from data.clock import utcnow
 from tests import requests_world as world
 from tests.conversation import converse
 
-
-@pytest.fixture
-def who(db):
-    return world.build(db)
+who = world.who  # a fixture shared by the request tests
 
 
 def _open_requests(db, team_name: str, count: int) -> None:

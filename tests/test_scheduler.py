@@ -178,7 +178,7 @@ def test_backup_is_a_real_database_and_only_the_last_few_are_kept(db, settings, 
 
 def test_escalation_job_calls_the_help_request_escalation(db, settings):
     pytest.importorskip("flows.escalation")
-    assert jobs.run_escalation(db, settings, utcnow(), utcnow()) == "0 escalation reminders queued"
+    assert jobs.run_escalation(db, settings, utcnow(), utcnow()).startswith("0 escalation reminders queued")
 
 
 class Killed(BaseException):
