@@ -56,13 +56,14 @@ class Dispatcher:
         self.fuzzy = fuzzy
         self.flows = FlowRegistry(f for feature in self.features for f in feature.flows)
         self.commands: dict[str, Command] = {}
-        answers = {*engine.CONFIRM_YES, *CANCEL, *CONTINUE, *BACK}
+        answers = {*engine.CONFIRM_YES, *CONTINUE, *BACK}
         for feature in self.features:
             for cmd in feature.commands:
                 for word in cmd.words:
                     if word in self.commands or word in self.flows.by_trigger:
                         raise ValueError(f"command word {word!r} is declared twice")
-                    if word in answers:
+                    # A cancel word alone always cancels; as a command it must take an argument (结束 T12).
+                    if word in answers or (word in CANCEL and cmd.glued is None):
                         raise ValueError(f"command word {word!r} is also an answer (确认, 取消 …): pick another")
                     self.commands[word] = cmd
         menu = Command(words=(*HELP, *MENU), run=lambda ctx, rest: self.menu(ctx), anytime=True)

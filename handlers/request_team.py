@@ -244,7 +244,7 @@ def _worker_reply(ctx: Ctx, rest: str) -> str:
 
 # 「结束」 and 「关闭」 alone cancel a conversation, so they cannot be command words; 「结束 T12」 outside a
 # conversation is read by `informal` below.
-@feature.command("结单", "结束工单", "关闭工单", roles=STAFF, others="ignore", glued=r"\s*[Tt]\d")
+@feature.command("结单", "结束", "结束工单", "关闭工单", roles=STAFF, others="ignore", glued=r"\s*[Tt]\d")
 def _close_ticket(ctx: Ctx, rest: str) -> str:
     ticket, _, refusal = _ticket(ctx, rest, "结束")
     if refusal:

@@ -272,3 +272,13 @@ def test_a_wrong_answer_twice_offers_a_way_out_and_stores_nothing(wechat, demo_d
 def test_a_workers_report_words_never_open_a_residents_request(wechat, demo_db):
     converse(wechat, "demo-worker-elder", [("月报", "!为谁"), ("指标", "!为谁"), ("关闭", "没有正在办的事")])
     assert requests_of(demo_db, "demo-worker-elder") == []
+
+
+def test_a_worker_closes_a_ticket_with_the_word_that_alone_cancels(wechat, demo_db):
+    replies = converse(wechat, "demo-family", [("转人工", "社工")])
+    number = next(w for w in replies[0].replace("（", " ").replace("）", " ").split() if w.startswith("T"))
+    converse(wechat, "demo-worker-elder", [
+        ("走访 王秀兰 今天 上门", "情况怎么样"),
+        (f"结束 {number}", [number, "还没填完", "情况怎么样"]),  # a command mid-visit, not the answer
+        ("结束", ["已取消", "王秀兰的走访"]),  # alone, the word still cancels
+    ])
