@@ -35,13 +35,16 @@ def coverage_bars(points: list[dict], caption: str) -> Markup:
         parts.append(f'<text x="{x + width / 2:.1f}" y="{HEIGHT - 10}" class="axis" text-anchor="middle">'
                      f"{escape(label)}</text>")
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Every text in the SVG went through escape(); the rest are numbers formatted here.
+    return Markup("".join(parts))  # nosec B704
 
 
 def progress_bar(actual: float, target: float | None) -> Markup:
     """A thin horizontal bar: the share of the target reached (full and green at 100%)."""
     share = 0.0 if not target else min(1.0, actual / target)
     kind = "full" if share >= 1 else "part"
-    return Markup(f'<svg class="progress" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">'
-                  f'<rect x="0" y="0" width="100" height="8" class="track"/>'
-                  f'<rect x="0" y="0" width="{share * 100:.1f}" height="8" class="{kind}"/></svg>')
+    # Numbers formatted here and a class chosen from two: nothing from a person.
+    svg = (f'<svg class="progress" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">'
+           f'<rect x="0" y="0" width="100" height="8" class="track"/>'
+           f'<rect x="0" y="0" width="{share * 100:.1f}" height="8" class="{kind}"/></svg>')
+    return Markup(svg)  # nosec B704
