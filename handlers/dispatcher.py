@@ -76,15 +76,18 @@ class Dispatcher:
         words = [*self.commands, *self.flows.by_trigger]
         self._words = set(words)
         self._glued = sorted((w for w in self._words if len(w) >= 2), key=len, reverse=True)
-        self._vocabulary = sorted(self._words)
+        self._vocabulary = tuple(sorted(self._words))
 
     def context(self, db: Any, person: dict, now: Any, tz: Any, message: Message | None = None) -> Ctx:
         return Ctx(db=db, person=person, now=now, tz=tz, message=message, classify=self.classify)
 
-    def warm(self) -> None:
-        """Work worth doing before a message's transaction takes the write lock."""
+    def warm(self, msg: Message | None = None) -> None:
+        """Work worth doing before a message's transaction takes the write lock: the matcher built, and the
+        message's text classified (answered from the classifier's cache inside, while others wait)."""
         if hasattr(self.classify, "warm"):
             self.classify.warm()
+        if msg is not None and self.classify is not None and msg.has_text and len(msg.text) <= 500:
+            self.classify(msg.text.strip())
 
     def park(self, ctx: Ctx) -> str:
         """After a failed message: set the person's unfinished conversation aside, so the next one starts clean."""
@@ -131,15 +134,15 @@ class Dispatcher:
 
     def on_text(self, ctx: Ctx, text: str, clicked: bool = False) -> str:
         before = conversations.load(ctx.db, ctx.person_id)
-        reply = self._handle_text(ctx, text, clicked)
+        reply = self._handle_text(ctx, text, clicked, loaded=(before,))
         was_active = before is not None and before["step"] != engine.SAVED
         if "回「继续」" in reply:  # the reply already says what is waiting
             return reply
         return reply + self._draft_reminder(ctx, was_active)
 
-    def _handle_text(self, ctx: Ctx, text: str, clicked: bool = False) -> str:
+    def _handle_text(self, ctx: Ctx, text: str, clicked: bool = False, loaded: tuple = ()) -> str:
         text = text.strip()
-        state = conversations.load(ctx.db, ctx.person_id)
+        state = loaded[0] if loaded else conversations.load(ctx.db, ctx.person_id)
         notices: list[str] = []
         if state is not None:
             flow = self.flows.get(state["flow"])

@@ -37,7 +37,7 @@ def receive(db: Database, msg: Message, tz: ZoneInfo, dispatcher: Dispatcher,
             now: datetime | None = None) -> str | None:
     """The reply to `msg`; a repeat of a message already handled gets the first reply and changes nothing."""
     now = now or utcnow()
-    dispatcher.warm()
+    dispatcher.warm(msg)
     content = msg.text if msg.kind in ("text", "voice") else None
     try:
         with transaction(db):

@@ -356,10 +356,16 @@ def fuzzy_command(token: str, vocabulary: Iterable[str]) -> str | None:
 
     Tolerates pinyin-IME homophones (走防 -> 走访, 帮组 -> 帮助, 明单 -> 名单), one wrong character in
     longer words, one extra character (走访了 -> 走访) and typed pinyin (zoufang -> 走访). Never maps an
-    ordinary word that merely shares a character (跳舞 is not 跳过).
+    ordinary word that merely shares a character (跳舞 is not 跳过). The dispatcher asks about every short
+    first word that is no command, with the same vocabulary: answers are kept per (token, vocabulary).
     """
+    return _fuzzy_command(token, tuple(vocabulary))
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy_command(token: str, vocabulary: tuple[str, ...]) -> str | None:
     tok = normalize(token).replace(" ", "")
-    by_norm = {normalize(v).replace(" ", ""): v for v in vocabulary}
+    by_norm = _normalized_vocabulary(vocabulary)
     if not tok or not by_norm:
         return None
     if tok in by_norm:
@@ -386,6 +392,11 @@ def fuzzy_command(token: str, vocabulary: Iterable[str]) -> str | None:
     if ranked[0][0] < COMMAND_MIN_SCORE or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
         return None  # nothing close, or two equally close
     return ranked[0][1]
+
+
+@lru_cache(maxsize=16)
+def _normalized_vocabulary(vocabulary: tuple[str, ...]) -> dict[str, str]:
+    return {normalize(v).replace(" ", ""): v for v in vocabulary}
 
 
 def classify_lines(lines: Iterable[str], matcher: IntentMatcher) -> Iterator[dict]:
